@@ -1,0 +1,45 @@
+"""The one place that reads the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET = "change-me-in-production"  # noqa: S105 - refused outside development
+
+
+class Settings(BaseSettings):
+    """tsunagu's configuration, from TSUNAGU_* (and LINE_*) environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="TSUNAGU_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'tsunagu.db'}"
+    site: Path = ROOT / "handoff" / "sample_city.yaml"
+    secret_key: str = DEFAULT_SECRET
+    model_path: Path = ROOT / "classifier" / "models" / "tagger.pkl"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    line_channel_secret: str | None = Field(default=None, validation_alias="LINE_CHANNEL_SECRET")
+    line_channel_access_token: str | None = Field(
+        default=None, validation_alias="LINE_CHANNEL_ACCESS_TOKEN"
+    )
+    line_api_base_url: str = Field(
+        default="https://api.line.me", validation_alias="LINE_API_BASE_URL"
+    )
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
+            raise ValueError("TSUNAGU_SECRET_KEY must be set outside development")
+        return self
+
+    @property
+    def line_enabled(self) -> bool:
+        """True when both LINE credentials are configured."""
+        return bool(self.line_channel_secret and self.line_channel_access_token)

@@ -1,0 +1,316 @@
+"""The crisis lexicon: explicit and indirect expressions of suicide, self-harm and danger now.
+
+Recall comes first: a lexicon hit marks a message as crisis whatever the model says. Hyperbole
+("死ぬほど眠い", "this heat is killing me", "morrendo de rir") is removed before matching, so
+an idiom never fires the lexicon on its own. Patterns run on `prepare(text)`: NFKC, lower case,
+accents stripped, katakana folded to hiragana.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from classifier.text import normalize, strip_accents
+
+# ------------------------------------------------------------------ Japanese (hiragana-folded)
+_JA_CRISIS = [
+    # wanting to die, disappear, end it
+    r"(死|し)に(たい|たく|てえ|てー)",
+    r"(死|し)んで?(しまい|しまおう|やる)たい?",
+    r"(死|し)のう(と|か)",
+    r"(死|し)んだ(ほう|方)が(まし|らく|楽|いい|良い)",
+    r"(死|し)ぬ(しか|つもり|ことに|方法|ほうほう|準備)",
+    r"(死|し)に(場所|ばしょ|方|かた)を",
+    r"自(殺|死)|じさつ|希死",
+    r"(消|き)え(たい|てしまいたい|てなくなりたい)",
+    r"いなくなりたい|居なくなりたい|いなくなったほうが|いない(ほう|方)が",
+    r"(生|い)き(てい?る|ていく)(意味|いみ|価値|かち)が?(ない|無い|わからない|分からない|見つからない)",
+    r"(生|い)き(てい?たくない|ていたく|る(の|こと)が(つらい|辛い|しんどい|もう無理))",
+    r"(生|い)きる(気力|きりょく)",
+    r"(もう|人生|全部|ぜんぶ|すべて|何もかも|なにもかも)を?(終|お)わりにしたい|楽になりたい|らくになりたい",
+    r"(生|う)まれてこなければ",
+    r"(生|い)きて(いられ|いけ|ゆけ)(る気が|ない)",
+    r"(死|し)んでも(いい|かまわ|構わ)",
+    r"(死|し)んだら(楽|らく)|(死|し)ねば|(死|し)ね(る|ますか)",
+    r"(死|し)んで(た|い)?たら(いい|よかった)",
+    r"(明日|あした)が(来|こ)なければ|(目|め)が(覚|さ)めなければ",
+    r"(今夜|こんや|今日|きょう)で(終|お)わり",
+    r"もう.{0,6}(さようなら|さよなら)",
+    r"(誰|だれ)か(止|と)めて",
+    r"取り返しのつかない",
+    r"(楽|らく)に(死|し)",
+    # means and preparations
+    r"(首|くび)を?(吊|つ|くく|括)",
+    r"(飛|と)び(降|お)り|(飛|と)び(込|こ)(み|む|も)",
+    r"(線路|ホームの端|屋上|橋の上|ビルの上)に?.{0,8}(立って|たって|いる|います|来た|きた|来てる|きてる)",
+    r"リスカ|リストカット|アムカ|(手首|腕|うで|てくび)を?(切|き)(っ|る|り)",
+    r"自傷|じしょう",
+    r"オーバードーズ|\bod\b|(薬|くすり).{0,8}(全部|ぜんぶ|大量|たいりょう|まとめて|一気|いっき|たくさん).{0,6}(飲|の)",
+    r"遺書|いしょを",
+    r"練炭|れんたん",
+    r"ロープ(を|買|かっ|用意|よう)",
+    r"(保険金|ほけんきん)で",
+    r"(切|き)りたくな",
+    r"(睡眠薬|すいみんやく|薬|くすり).{0,12}(お酒|酒|何錠|なんじょう)",
+    r"(ホーム|ほーむ)の.{0,6}(端|はし)",
+    # violence and danger now
+    r"(殴|なぐ|蹴|叩|たた|首を絞|くびをしめ)(ら|っ)?れて(る|いる|ます)",
+    r"(いま|今)(?!まで)[^。]{0,15}(殴|なぐ|蹴|叩|たた|暴れ|あばれ|刃物|包丁|ほうちょう)",
+    r"(包丁|ほうちょう|刃物|はもの|ナイフ)を?(持|も|振|ふ|向|む|突き)",
+    r"(殺|ころ)さ(れる|れそう|れ)",
+    r"(殺|ころ)す(ぞ|って|と言|といわ|と脅|とおど|[」』\"])",
+    r"(助|たす)けて.{0,6}(いま|今|すぐ|早く|はやく)",
+    r"(意識|いしき)が(ない|無い)|(息|いき)をしていない",
+    r"(倒|たお)れて.{0,12}(返事|へんじ|動か|うごか|息|いき|起き上がれ|おきあがれ)",
+    r"(起き上が|おきあが)れな|ぐったり|(返事|へんじ)が?(ない|しない)",
+    r"(救急車|きゅうきゅうしゃ)",
+    r"(今|いま)すぐ.{0,6}(誰か|だれか|来て|きて|助け|たすけ)",
+    r"(首|くび)を(絞|し)め|(首|くび)を[…\.]",
+    r"(助|たす)けて[」』]?って",
+    r"([0-9０-９]|何|なん|一|二|三|四|五)日.{0,6}(帰|かえ)って(こ|き)ない",
+    r"(何日|なんにち|ずっと).{0,10}(子ども|子供|こども|赤ちゃん|あかちゃん).{0,10}(ひとり|一人)",
+    r"(子ども|子供|こども|赤ちゃん|あかちゃん).{0,12}(ひとり|一人)(きり|で).{0,8}(何日|なんにち|帰ってこない|かえってこない)",
+]
+
+_JA_HYPERBOLE = [
+    r"(死|し)ぬ(ほど|くらい|ぐらい)",
+    r"(死|し)ぬかと(思|おも)った",
+    r"(死|し)にたい(とか|わけ|って訳)じゃ",
+    r"(殺|ころ)さ(れる|れそう)(かと|[笑wｗ])",
+    r"(消|き)えたい[〜ー～]*[（(]?[笑wｗ]",
+    r"(死|し)にたくなる[wｗ笑]",
+    r"(死|し)にそう(な|に)?(くらい|ほど)?(眠|ねむ|暑|あつ|寒|さむ|忙|いそが|疲|つか|腹|はら|おなか|笑|わら)",
+    r"(笑|わら)い(死|じ)に|(笑|わら)(い|っ)?(死|し)ぬ",
+    r"(尊|とうと|かわい|可愛|かっこよ|格好よ).{0,4}(死|し)ぬ",
+    r"(恥|は)ずかし(くて|すぎて).{0,4}(死|し|消|き)え?",
+    r"(殺|ころ)す(気|き)か",
+    r"(ゲーム|げーむ|キャラ|きゃら).{0,10}(死|し)ん",
+]
+
+# ------------------------------------------------------------------ English
+_EN_CRISIS = [
+    r"\b(kill|killing|hurt|hurting|harm|harming|cut|cutting|cuts)"
+    r" (my ?self|me|her ?self|him ?self|them ?selves)\b(?! (with laughter|lol))",
+    r"\bcuts? (her|his|their|my) (arms?|wrists?)\b",
+    r"\b(don'?t|dont) see the point\b|\bpoint (of|in) (going on|living)\b",
+    r"\b(didn'?t|not|never|don'?t) wake up\b|\bnot waking up\b",
+    r"\b(want|wanna|going) to disappear\b|\bdisappear slowly\b",
+    r"\b(wrote|written|writing) (my )?(will|letters?|goodbye)\b|\bgoodbye (message|text)\b|^goodbye\b",
+    r"\b(isn'?t|not|stopped) (moving|breathing|responding)\b|\bcan'?t get up\b",
+    r"\b(took|ate|swallowed) (a lot of|a whole|an entire|the whole)\b",
+    r"\b(he|she|they)('ll| will) kill\b",
+    r"\b(saving|collecting|stockpiling) (up )?(my )?(pills|meds|tablets)\b",
+    r"\bon the roof\b|\b(on|at) (the|a) bridge\b|\bhow easy it would be\b",
+    r"\bpainless way\b|\bhow (to|do i) (die|end it)\b",
+    r"\b(bought|got|have) (a |the )?rope\b",
+    r"\b(child|kid|girl|boy|baby|toddler)\b.{0,40}\balone\b",
+    r"\bif i die\b|\binsurance money\b|\bother side\b",
+    r"\b(going to|gonna|will|want to) (do it|end it)\b",
+    r"\b(choked|strangled) me\b|\bknife\b|\bambulance\b",
+    r"\blife (isn'?t|is not|ain'?t) worth\b|\bnot worth living\b",
+    r"\b(break|breaking) in(to)?\b",
+    r"\b(hitting|beating|choking|kicking) (my|her|him|the)\b.{0,20}\bnow\b",
+    r"\bsuicid",
+    r"\bend (my|it all|everything|my own)\b",
+    r"\bend(ing)? it\b.{0,20}\b(tonight|today|now|soon|for good)\b",
+    r"\btake my (own )?life\b",
+    r"\b(want|wanna|wanted|going|gonna) (to )?die\b",
+    r"\bwish i (was|were) dead\b|\bwish i (had )?never (been born|woke up)\b",
+    r"\bbetter off (dead|without me)\b",
+    r"\b(no|not any) (reason|point) (to|in) (live|living|going on|being alive)\b",
+    r"\bdon'?t (want|wanna) to (live|be alive|be here|wake up|exist)\b",
+    r"\bdon'?t (want|wanna) (live|be alive|be here|wake up|exist)\b",
+    r"\bcan'?t (go on|keep going|do this anymore|take it anymore)\b",
+    r"\bself[- ]?harm",
+    r"\boverdos",
+    r"\btook (all|a lot|a bunch|the whole|too many)\b.{0,20}\b(pills|tablets|medicine|meds)\b",
+    r"\b(jump|jumping) (off|from|in front)\b",
+    r"\bhang(ing)? myself\b|\bnoose\b",
+    r"\b(suicide|goodbye) (note|letter)\b",
+    r"\bdisappear (forever|for good)\b|\bnot (be )?(here|around) anymore\b",
+    r"\b(hitting|beating|choking|strangling|kicking|hurting) me (right )?now\b",
+    r"\b(he|she|they)('s| is| are) (hitting|beating|choking|strangling|kicking)\b",
+    r"\b(going to|gonna|will|wants to|threaten\w* to) kill (me|us|my|the)\b",
+    r"\b(has|had|with|holding|grabbed|pulled) a (knife|gun|weapon)\b",
+    r"\b(not breathing|unconscious|won'?t wake up|collapsed)\b",
+    r"\b(left|alone) (home )?alone for (days|two days|\d+ days)\b",
+    r"\bhelp me (now|please|right now)\b.{0,30}\b(scared|afraid|danger|hurt)\b",
+]
+
+_EN_HYPERBOLE = [
+    r"\b(heat|cold|work|job|boss|feet|back|head|traffic|commute|this|it|that|homework|exam|"
+    r"kids?|baby|queue|line|shift|overtime)\w* (is |are |'s |'re )?killing me\b",
+    r"\bkill me now\b.{0,15}(lol|haha|lmao|😂|🤣)",
+    r"\bdying (to|for|of laughter|laughing)\b",
+    r"\b(almost|nearly|could have|could've|gonna|going to) die[ds]? (of|from) (laugh|embarrass|boredom|shame)\w*",
+    r"\bdied (laughing|of laughter|of embarrassment)\b",
+    r"\bdead (tired|on my feet)\b|\bi'?m dead\b.{0,10}(lol|haha|😂)",
+    r"\b(wanna|gonna|going to|wanted to) die\b.{0,40}(lol|haha|lmao|😂|🤣|😅|kidding|jk|on the spot)",
+    r"\b(boss|mom|mum|wife|husband|teacher|coach) (is )?(gonna|going to|will) kill me\b",
+]
+
+# ------------------------------------------------------------------ Portuguese (accents stripped)
+_PT_CRISIS = [
+    r"\b(quero|queria|vontade de|desejo|penso em|pensando em|vou|to pensando em|tenho vontade de) morrer\b",
+    r"\bme matar\b|\bme mato\b",
+    r"\bsuicid",
+    r"\btirar (a )?(minha )?(propria )?vida\b",
+    r"\bacabar com (a )?(minha )?vida\b|\bacabar com tudo\b|\bdar um fim\b",
+    r"\bnao (aguento|quero|consigo) mais viver\b|\bnao quero mais (viver|acordar|existir|estar aqui)\b",
+    r"\bnao (tem|ha|vejo) (mais )?(sentido|motivo|razao) (em|pra|para) viver\b|\bviver nao tem (mais )?sentido\b",
+    r"\bmelhor (eu )?(estar )?(mort[oa])\b|\bmelhor sem mim\b",
+    r"\bsumir (pra|para) sempre\b|\bdesaparecer (pra|para) sempre\b",
+    r"\b(me cortar|me cortando|me corto|me machucar|me machucando|automutil)",
+    r"\btomei (todos|todas|muitos|muitas|um monte|varios|a cartela)\b.{0,25}\b(remedio|comprimido|pilula)",
+    r"\boverdose\b",
+    r"\b(pular|me jogar|me atirar) (da|de|do|na frente)\b",
+    r"\bme enforcar\b|\bcorda no pescoco\b",
+    r"\bcarta de despedida\b",
+    r"\b(ta|esta|estao|tao) me (batendo|espancando|enforcando|agredindo|esganando|estrangulando)\b",
+    r"\b(vai|vao|quer|ameac\w*( de)?) me matar\b|\bvai matar (a gente|nos|meus filhos|meu filho|minha filha)\b",
+    r"\b(com|pegou|segurando|pegou uma) (uma )?(faca|arma)\b",
+    r"\b(nao esta|nao ta|parou de) respirar\b|\b(desmaiou|desmaiada|desmaiado|inconsciente)\b",
+    r"\bsozinh[oa]s? (em casa )?(ha|faz|por) (dias|\d+ dias)\b",
+    r"\bsocorro\b",
+    r"\b(penso|pensar|pensando|pensei) em morrer\b|\bse eu morrer\b|\bseguro de vida\b",
+    r"\bescrevi (a |as )?cartas?\b|\bultima mensagem\b",
+    r"\bninguem (vai|ia|iria) (nem )?(sentir|notar|perceber)",
+    r"\bmachucar (a gente|nos|meus filhos|meu filho|minha filha|o bebe)\b",
+    r"\b(pensando em|quero|queria|vontade de) (sumir|desaparecer)\b",
+    r"\bcortei (o|os|meu|meus) (braco|bracos|pulso|pulsos)\b",
+    r"\b(comprimidos|remedios) na mao\b|\b(juntando|guardando|guardo) (os )?(remedio|comprimido)",
+    r"\btomar (todos|todas|muitos|muitas)\b.{0,20}(remedio|comprimido)",
+    r"\b(na|da) ponte\b|\btrilho\b|\balto do predio\b|\b(no|do) telhado\b",
+    r"\bse mata\b|\bme mata (junto|tambem)\b|\bme trancou\b|\btrancad[oa] no (quarto|banheiro)\b",
+    r"\bpesquisei como\b|\bfazer (alguma coisa|algo|besteira)\b",
+    r"\bambulancia\b|\bnao levanta\b|\brespirando (estranho|mal|com dificuldade)\b",
+    r"\bnao (chora|reage|responde|acorda)\b|\bnao acordar\b",
+    r"\bfaca\b|\b(sem|nao tenho mais) vontade de viver\b|\bacabar com isso\b",
+    r"\bmanda(r)? alguem\b|\bbatendo (no|na|em)\b.{0,25}\bagora\b|\bsozinh[oa] no carro\b",
+]
+
+_PT_HYPERBOLE = [
+    r"\bmorr(endo|i|eu|er|endo) de (rir|saudade|fome|sono|calor|frio|vergonha|medo|cansaco|inveja|tedio|susto)",
+    r"\bmort[oa] de (cansaco|cansada|cansado|sono|fome|rir|vergonha)",
+    r"\b(calor|trabalho|servico|chefe|dor|pe|costas|fila|transito)\b.{0,15}\bme matando\b",
+    r"\bquase morri\b.{0,15}\b(rir|vergonha|susto|kkk)",
+    r"\bme mata(ndo)?\b.{0,10}(kkk|rs|haha)",
+    r"\b(vai|vao) me matar\b.{0,60}(kkk|rs|haha)",
+    r"\bvou morrer de\b",
+]
+
+_HIRAGANA_SHIFT = str.maketrans({chr(k): chr(k - 0x60) for k in range(0x30A1, 0x30F7)})
+_KATAKANA = re.compile(r"[\u30a1-\u30f6]")
+
+
+def prepare(text: str) -> str:
+    """The form the lexicon reads: NFKC, lower case, no accents, katakana as hiragana."""
+    prepared = strip_accents(normalize(text).lower())
+    if _KATAKANA.search(prepared):
+        prepared = prepared.translate(_HIRAGANA_SHIFT)
+    return prepared
+
+
+def _branches(pattern: str) -> list[str]:
+    """Split a pattern at its top-level '|'."""
+    parts, depth, current = [], 0, []
+    escaped = False
+    for ch in pattern:
+        if escaped:
+            current.append(ch)
+            escaped = False
+            continue
+        if ch == "\\":
+            escaped = True
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
+    """One regex per branch, leading \\b dropped (checked by hand) so that re can skip ahead
+    on the first character; katakana folded like the text."""
+    compiled = []
+    for pattern in patterns:
+        for branch in _branches(pattern.translate(_HIRAGANA_SHIFT)):
+            compiled.append(re.compile(branch.removeprefix("\\b")))
+    return tuple(compiled)
+
+
+def _at_word_start(text: str, index: int) -> bool:
+    return index == 0 or not text[index - 1].isalnum()
+
+
+def _search(pattern: re.Pattern[str], text: str, word_start: bool) -> re.Match[str] | None:
+    found = pattern.search(text)
+    while found and word_start and not _at_word_start(text, found.start()):
+        found = pattern.search(text, found.start() + 1)
+    return found
+
+
+def _first(
+    patterns: tuple[re.Pattern[str], ...], text: str, word_start: bool
+) -> re.Match[str] | None:
+    for pattern in patterns:
+        found = _search(pattern, text, word_start)
+        if found:
+            return found
+    return None
+
+
+def _blank(patterns: tuple[re.Pattern[str], ...], text: str, word_start: bool) -> str:
+    """Text with every hyperbole span replaced by spaces."""
+    for pattern in patterns:
+        found = _search(pattern, text, word_start)
+        while found:
+            text = text[: found.start()] + " " * len(found.group(0)) + text[found.end() :]
+            found = _search(pattern, text, word_start)
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class CrisisLexicon:
+    """Compiled crisis and hyperbole patterns: Latin-script (en, pt) and Japanese."""
+
+    latin: tuple[re.Pattern[str], ...]
+    latin_hyperbole: tuple[re.Pattern[str], ...]
+    japanese: tuple[re.Pattern[str], ...]
+    japanese_hyperbole: tuple[re.Pattern[str], ...]
+
+    def match(self, text: str) -> str | None:
+        """The crisis expression found in `text`, or None; hyperbole never counts."""
+        prepared = prepare(text)
+        if _LATIN.search(prepared):
+            found = _first(self.latin, _blank(self.latin_hyperbole, prepared, True), True)
+            if found:
+                return found.group(0)
+        if _JAPANESE.search(prepared):
+            found = _first(self.japanese, _blank(self.japanese_hyperbole, prepared, False), False)
+            if found:
+                return found.group(0)
+        return None
+
+
+_LATIN = re.compile(r"[a-z]{2}")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+LEXICON = CrisisLexicon(
+    latin=_compile(_EN_CRISIS + _PT_CRISIS),
+    latin_hyperbole=_compile(_EN_HYPERBOLE + _PT_HYPERBOLE),
+    japanese=_compile(_JA_CRISIS),
+    japanese_hyperbole=_compile(_JA_HYPERBOLE),
+)
+
+
+def crisis_expression(text: str) -> str | None:
+    """The crisis expression in `text` (any language), or None."""
+    return LEXICON.match(text)

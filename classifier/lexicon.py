@@ -1,0 +1,96 @@
+"""The domain concept lexicon: hand-written cue phrases per domain and language, found fast.
+
+Japanese phrases match anywhere in the NFKC text; English and Portuguese phrases match at
+the start of a word in lower-cased, accent-free text ("evict" finds "evicted").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from classifier.domains import DOMAIN_IDS, LANGUAGES
+from classifier.text import normalize, strip_accents
+
+LEXICON_DIR = Path(__file__).parent / "data" / "lexicon"
+_KEY = 2  # phrases are indexed by their first two characters
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseIndex:
+    """Phrases indexed by their first characters, so a text is scanned once."""
+
+    by_key: dict[str, tuple[tuple[str, frozenset[str]], ...]]
+    word_start: bool
+
+    @classmethod
+    def build(cls, phrases: dict[str, set[str]], *, word_start: bool) -> PhraseIndex:
+        """Index `phrases` (phrase -> labels)."""
+        grouped: dict[str, list[tuple[str, frozenset[str]]]] = defaultdict(list)
+        for phrase, labels in phrases.items():
+            if len(phrase) >= _KEY:
+                grouped[phrase[:_KEY]].append((phrase, frozenset(labels)))
+        return cls(
+            by_key={
+                key: tuple(sorted(items, key=lambda i: -len(i[0])))
+                for key, items in grouped.items()
+            },
+            word_start=word_start,
+        )
+
+    def find(self, prepared: str) -> set[str]:
+        """The labels of every phrase found in `prepared` text."""
+        found: set[str] = set()
+        by_key = self.by_key
+        starts: Iterable[int]
+        if self.word_start:
+            starts = [m.start() for m in _WORD_START.finditer(prepared)]
+        else:
+            starts = range(len(prepared) - _KEY + 1)
+        for start in starts:
+            candidates = by_key.get(prepared[start : start + _KEY])
+            if candidates:
+                for phrase, labels in candidates:
+                    if prepared.startswith(phrase, start):
+                        found |= labels
+        return found
+
+
+_WORD_START = re.compile(r"\b\w")
+
+
+def prepare(text: str, lang: str) -> str:
+    """The form phrases are matched against."""
+    text = normalize(text)
+    return text if lang == "ja" else strip_accents(text.lower())
+
+
+def load_phrases(lang: str, directory: Path = LEXICON_DIR) -> dict[str, set[str]]:
+    """phrase -> domains for one language, from `directory/{lang}.json`."""
+    path = directory / f"{lang}.json"
+    if not path.exists():
+        return {}
+    raw: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8"))
+    phrases: dict[str, set[str]] = defaultdict(set)
+    for domain, terms in raw.items():
+        if domain not in DOMAIN_IDS:
+            raise ValueError(f"{path}: unknown domain {domain!r}")
+        for term in terms:
+            phrases[prepare(term, lang)].add(domain)
+    return dict(phrases)
+
+
+@cache
+def index(lang: str) -> PhraseIndex:
+    """The phrase index for `lang` (built once per process)."""
+    return PhraseIndex.build(load_phrases(lang), word_start=lang != "ja")
+
+
+def concepts(text: str, lang: str) -> set[str]:
+    """The domains whose cue phrases occur in `text`."""
+    return index(lang).find(prepare(text, lang)) if lang in LANGUAGES else set()

@@ -1,0 +1,342 @@
+"""The domain tagger: build, train, save, load, and tag one message fast."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import pickle
+import platform
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sklearn
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+
+from classifier import corpus, features, text
+from classifier.crisis import crisis_expression
+from classifier.domains import CRISIS, DOMAIN_IDS, LANGUAGES
+
+MODEL_FORMAT = 1
+DEFAULT_MODEL_DIR = Path(__file__).parent / "models"
+DEFAULT_MODEL_PATH = DEFAULT_MODEL_DIR / "tagger.pkl"
+_CRISIS_COLUMN = DOMAIN_IDS.index(CRISIS)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    result: np.ndarray = 1.0 / (1.0 + np.exp(-z))
+    return result
+
+
+def best_threshold(y_true: np.ndarray, scores: np.ndarray, default: float = 0.5) -> float:
+    """The cut on `scores` that maximises F1 for one label (ties go to the lower cut)."""
+    positives = int(y_true.sum())
+    if positives == 0 or positives == len(y_true):
+        return default
+    order = np.argsort(-scores, kind="stable")
+    sorted_scores = scores[order]
+    hits = np.cumsum(y_true[order])
+    predicted = np.arange(1, len(scores) + 1)
+    f1 = 2 * hits / (predicted + positives)
+    # Only cut between distinct scores.
+    distinct = np.r_[sorted_scores[:-1] > sorted_scores[1:], True]
+    f1 = np.where(distinct, f1, -1.0)
+    best = int(np.argmax(f1))
+    lower = sorted_scores[best + 1] if best + 1 < len(sorted_scores) else 0.0
+    return float(np.clip((sorted_scores[best] + lower) / 2, 0.05, 0.95))
+
+
+class DomainTagger(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+    """Multi-label TF-IDF + one logistic regression per domain, with per-domain thresholds
+    chosen on out-of-fold scores."""
+
+    def __init__(
+        self,
+        analyzer: Callable[[str], list[str]] = features.analyze_ja,
+        *,
+        C: float = 8.0,
+        min_df: int = 1,
+        threshold_folds: int = 5,
+        random_state: int = 0,
+    ) -> None:
+        self.analyzer = analyzer
+        self.C = C
+        self.min_df = min_df
+        self.threshold_folds = threshold_folds
+        self.random_state = random_state
+
+    def _fit_weights(
+        self, docs: Sequence[str], labels: np.ndarray
+    ) -> tuple[TfidfVectorizer, np.ndarray, np.ndarray]:
+        vectorizer = TfidfVectorizer(
+            analyzer=self.analyzer, binary=True, min_df=self.min_df, dtype=np.float64
+        )
+        matrix = vectorizer.fit_transform(docs)
+        coef = np.zeros((matrix.shape[1], labels.shape[1]))
+        intercept = np.full(labels.shape[1], -10.0)
+        for column in range(labels.shape[1]):
+            target = labels[:, column]
+            if 0 < target.sum() < len(target):
+                model = LogisticRegression(
+                    C=self.C, solver="liblinear", class_weight="balanced", max_iter=1000
+                )
+                model.fit(matrix, target)
+                coef[:, column] = model.coef_[0]
+                intercept[column] = model.intercept_[0]
+        vectorizer.stop_words_ = None  # large and only kept for inspection
+        return vectorizer, coef, intercept
+
+    def fit(self, docs: Sequence[str], labels: np.ndarray) -> DomainTagger:
+        """Learn weights on all of `docs` and thresholds on out-of-fold scores."""
+        labels = np.asarray(labels)
+        oof = np.zeros(labels.shape, dtype=np.float64)
+        folds = KFold(self.threshold_folds, shuffle=True, random_state=self.random_state)
+        for train_idx, valid_idx in folds.split(docs):
+            vectorizer, coef, intercept = self._fit_weights(
+                [docs[i] for i in train_idx], labels[train_idx]
+            )
+            valid = vectorizer.transform([docs[i] for i in valid_idx])
+            oof[valid_idx] = _sigmoid(valid @ coef + intercept)
+        self.thresholds_ = np.array(
+            [best_threshold(labels[:, k], oof[:, k]) for k in range(labels.shape[1])]
+        )
+        self.oof_scores_ = oof
+        self.vectorizer_, self.coef_, self.intercept_ = self._fit_weights(docs, labels)
+        self.vocabulary_: dict[str, int] = self.vectorizer_.vocabulary_
+        self.idf_: np.ndarray = self.vectorizer_.idf_
+        self.classes_ = np.array(DOMAIN_IDS[: labels.shape[1]])
+        return self
+
+    def predict_proba(self, docs: Sequence[str]) -> np.ndarray:
+        """Per-domain probabilities, one row per document."""
+        result: np.ndarray = _sigmoid(
+            self.vectorizer_.transform(docs) @ self.coef_ + self.intercept_
+        )
+        return result
+
+    def predict(self, docs: Sequence[str]) -> np.ndarray:
+        """0/1 per domain, one row per document."""
+        return (self.predict_proba(docs) >= self.thresholds_).astype(np.int8)
+
+    def proba_one(self, document: str) -> np.ndarray:
+        """The same as predict_proba for one document, without scipy's per-call overhead."""
+        vocabulary = self.vocabulary_
+        indices = [vocabulary[f] for f in set(self.analyzer(document)) if f in vocabulary]
+        if not indices:
+            return _sigmoid(self.intercept_)
+        rows = np.fromiter(indices, dtype=np.intp, count=len(indices))
+        weights = self.idf_[rows]
+        weights /= math.sqrt(float(weights @ weights))
+        return _sigmoid(weights @ self.coef_[rows] + self.intercept_)
+
+
+def rescale(probabilities: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Map each probability so that its domain's threshold lands on 0.5 (monotonic)."""
+    low = 0.5 * probabilities / thresholds
+    high = 0.5 + 0.5 * (probabilities - thresholds) / (1.0 - thresholds)
+    result: np.ndarray = np.where(probabilities < thresholds, low, high)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """What the tagger understood of one message: ids and scores, never sentences."""
+
+    lang: str
+    lang_source: str
+    domains: tuple[str, ...]
+    scores: dict[str, float]
+    crisis: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of `python -m classifier tag`."""
+        return {
+            "lang": self.lang,
+            "domains": list(self.domains),
+            "scores": self.scores,
+            "crisis": self.crisis,
+        }
+
+
+EMPTY_SCORES: dict[str, float] = dict.fromkeys(DOMAIN_IDS, 0.0)
+
+
+@dataclass
+class Tagger:
+    """One DomainTagger per language, the crisis lexicon in union, and the metadata."""
+
+    models: dict[str, DomainTagger]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def tag(self, message: str, lang: str | None = None) -> Prediction:
+        """Tag one message; an explicit `lang` wins over detection."""
+        cleaned = text.normalize(message) if isinstance(message, str) else ""
+        guess = text.detect_language(cleaned, lang, default="ja")
+        if not cleaned:
+            return Prediction(guess.lang, guess.source, (), dict(EMPTY_SCORES), False)
+        if guess.reliable or not any(ch.isascii() and ch.isalpha() for ch in cleaned):
+            candidates = [guess.lang]
+        else:  # the detector abstained on Latin text: let the en and pt models both read it
+            candidates = ["en", "pt"]
+        best: tuple[float, str, np.ndarray] | None = None
+        for candidate in candidates:
+            model = self.models[candidate]
+            scaled = rescale(model.proba_one(cleaned), model.thresholds_)
+            strength = float(scaled.max())
+            if best is None or strength > best[0]:
+                best = (strength, candidate, scaled)
+        assert best is not None
+        _, chosen, scaled = best
+        lexicon_hit = crisis_expression(cleaned) is not None
+        if lexicon_hit:
+            scaled[_CRISIS_COLUMN] = 1.0
+        crisis = bool(scaled[_CRISIS_COLUMN] >= 0.5)
+        order = np.argsort(-scaled, kind="stable")
+        domains = tuple(DOMAIN_IDS[i] for i in order if scaled[i] >= 0.5)
+        scores = {DOMAIN_IDS[i]: round(float(scaled[i]), 4) for i in range(len(DOMAIN_IDS))}
+        return Prediction(chosen, guess.source, domains, scores, crisis)
+
+    def tag_many(self, messages: Iterable[str], lang: str | None = None) -> list[Prediction]:
+        """Tag each message in turn."""
+        return [self.tag(m, lang) for m in messages]
+
+
+# ---------------------------------------------------------------- training
+
+
+def train(examples: Sequence[corpus.Example], *, corpus_digest: str = "", C: float = 8.0) -> Tagger:
+    """Fit one DomainTagger per language, deterministically."""
+    models: dict[str, DomainTagger] = {}
+    cv: dict[str, Any] = {}
+    for lang in LANGUAGES:
+        subset = corpus.by_language(examples, lang)
+        labels = corpus.label_matrix(subset)
+        model = DomainTagger(features.ANALYZERS[lang], C=C).fit([ex.text for ex in subset], labels)
+        models[lang] = model
+        predicted = (model.oof_scores_ >= model.thresholds_).astype(np.int8)
+        cv[lang] = _f1_summary(labels, predicted)
+        cv[lang]["examples"] = len(subset)
+    metadata = {
+        "format": MODEL_FORMAT,
+        "corpus_sha256": corpus_digest,
+        "versions": {
+            "python": platform.python_version(),
+            "scikit-learn": sklearn.__version__,
+            "numpy": np.__version__,
+            "sudachipy": _version("sudachipy"),
+            "sudachidict-core": _version("sudachidict-core"),
+            "snowballstemmer": _version("snowballstemmer"),
+        },
+        "thresholds": {
+            lang: dict(zip(DOMAIN_IDS, map(float, m.thresholds_), strict=True))
+            for lang, m in models.items()
+        },
+        "cv_scores": cv,
+    }
+    return Tagger(models=models, metadata=metadata)
+
+
+def _f1_summary(labels: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+    true_pos = (labels & predicted).sum(axis=0)
+    support = labels.sum(axis=0)
+    chosen = predicted.sum(axis=0)
+    per_domain = np.where(support + chosen > 0, 2 * true_pos / np.maximum(support + chosen, 1), 1.0)
+    present = support > 0
+    micro = 2 * true_pos.sum() / max(support.sum() + chosen.sum(), 1)
+    return {
+        "micro_f1": round(float(micro), 4),
+        "macro_f1": round(float(per_domain[present].mean()), 4),
+    }
+
+
+def _version(distribution: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+# ---------------------------------------------------------------- persistence
+
+
+class UntrustedModelError(RuntimeError):
+    """A model file outside the trusted directories, or one whose bytes do not match."""
+
+
+def _metadata_path(path: Path) -> Path:
+    return path.with_suffix(".json")
+
+
+def save(tagger: Tagger, path: Path = DEFAULT_MODEL_PATH) -> Path:
+    """Write the model and its metadata (with the pickle's SHA-256) atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = pickle.dumps(tagger, protocol=pickle.HIGHEST_PROTOCOL)
+    metadata = dict(tagger.metadata, sha256=hashlib.sha256(payload).hexdigest())
+    for target, data in (
+        (path, payload),
+        (_metadata_path(path), json.dumps(metadata, ensure_ascii=False, indent=2).encode()),
+    ):
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+            handle.write(data)
+        os.replace(handle.name, target)
+    return path
+
+
+def load(
+    path: Path = DEFAULT_MODEL_PATH, *, trusted_dirs: Iterable[Path] = (DEFAULT_MODEL_DIR,)
+) -> Tagger:
+    """Load a model from a trusted directory after checking its SHA-256 against its metadata."""
+    resolved = path.resolve()
+    if not any(resolved.is_relative_to(d.resolve()) for d in trusted_dirs):
+        raise UntrustedModelError(f"{path} is not in a trusted model directory")
+    metadata = json.loads(_metadata_path(resolved).read_text(encoding="utf-8"))
+    payload = resolved.read_bytes()
+    if hashlib.sha256(payload).hexdigest() != metadata.get("sha256"):
+        raise UntrustedModelError(f"{path} does not match its recorded SHA-256")
+    tagger = pickle.loads(payload)  # noqa: S301 - trusted path, checked digest
+    if not isinstance(tagger, Tagger):
+        raise UntrustedModelError(f"{path} does not hold a tsunagu tagger")
+    return tagger
+
+
+def is_current(path: Path = DEFAULT_MODEL_PATH, train_dir: Path = corpus.TRAIN_DIR) -> bool:
+    """True when a saved model exists for this corpus, format and scikit-learn version."""
+    try:
+        metadata = json.loads(_metadata_path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        path.exists()
+        and metadata.get("format") == MODEL_FORMAT
+        and metadata.get("corpus_sha256") == corpus.corpus_hash(train_dir)
+        and metadata.get("versions", {}).get("scikit-learn") == sklearn.__version__
+    )
+
+
+def train_from_corpus(train_dir: Path = corpus.TRAIN_DIR) -> Tagger:
+    """Train on every example under `train_dir`."""
+    return train(corpus.load(train_dir), corpus_digest=corpus.corpus_hash(train_dir))
+
+
+_load_lock = threading.Lock()
+
+
+def load_or_train(path: Path = DEFAULT_MODEL_PATH, train_dir: Path = corpus.TRAIN_DIR) -> Tagger:
+    """The saved model when it is current; otherwise train on the corpus, save and return it."""
+    with _load_lock:
+        if is_current(path, train_dir):
+            return load(path, trusted_dirs=(path.parent,))
+        tagger = train_from_corpus(train_dir)
+        save(tagger, path)
+        return tagger

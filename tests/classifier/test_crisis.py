@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import pytest
+
+from classifier.crisis import crisis_expression
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "もう死にたい",
+        "しにたい",
+        "シニタイ",
+        "消えてしまいたい",
+        "生きてる意味がわからない",
+        "薬を全部飲んだ",
+        "今、夫に殴られてる。助けて",
+        "I want to kill myself",
+        "i dont want to wake up tomorrow",
+        "he is hitting me right now",
+        "I took all my pills",
+        "quero morrer",
+        "nao aguento mais viver",
+        "ele ta me batendo agora",
+        "tomei todos os remedios da caixa",
+    ],
+)
+def test_explicit_and_indirect_crisis_expressions_are_found(message: str) -> None:
+    assert crisis_expression(message) is not None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "死ぬほど眠い",
+        "笑い死にしそう",
+        "推しが尊くて死ぬ",
+        "this heat is killing me",
+        "I almost died laughing",
+        "my feet are killing me after work",
+        "morrendo de rir kkkk",
+        "to morta de cansaço",
+        "esse calor ta me matando",
+        "仕事を終わらせたい",
+        "今まで殴られてきたことはない",
+    ],
+)
+def test_hyperbole_and_idioms_do_not_fire(message: str) -> None:
+    assert crisis_expression(message) is None
