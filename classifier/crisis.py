@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from re import _constants as _c  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
+from typing import Any
 
 from classifier.text import normalize, strip_accents
 
@@ -18,7 +21,15 @@ _JA_CRISIS = [
     # wanting to die, disappear, end it
     r"(死|し)に(たい|たく|てえ|てー)",
     r"(死|し)んで?(しまい|しまおう|やる)たい?",
-    r"(死|し)のう(と|か)",
+    r"(死|し)のう([。、!！?？\s」]|$|と|か)",
+    r"(死|し)ぬ(と|って)(言|い)|(一緒|いっしょ)に(死|し)|(死|し)んで(お詫び|おわび|償|つぐな)",
+    r"(消|き)え(ちゃ|ちま)いたい|(?<!を)(終|お)わりにしたい",
+    r"(私|わたし|僕|ぼく|俺|おれ)は?もう(いない|いなく)",
+    r"(川|かわ|海|うみ)に(入|はい)ろう|(生|い)きて(い)?ても(仕方|しかた|意味|いみ)",
+    r"(生|い)きてる(の|こと)が?\s?(つらい|辛い|しんどい|むり|無理)|生きたくない|もう\s?いきたくない",
+    r"(手首|てくび|腕|うで)に(刃|カミソリ|かみそり|ナイフ|ないふ)",
+    r"(柵|さく|手すり|てすり)を?(越|こ|乗り越|のりこ)え",
+    r"(ベランダ|べらんだ|屋上|窓|まど)から(下|した)を(見|み)",
     r"(死|し)んだ(ほう|方)が(まし|らく|楽|いい|良い)",
     r"(死|し)ぬ(しか|つもり|ことに|方法|ほうほう|準備)",
     r"(死|し)に(場所|ばしょ|方|かた)を",
@@ -42,7 +53,7 @@ _JA_CRISIS = [
     r"(楽|らく)に(死|し)",
     # means and preparations
     r"(首|くび)を?(吊|つ|くく|括)",
-    r"(飛|と)び(降|お)り|(飛|と)び(込|こ)(み|む|も)",
+    r"(飛|と)び(降|お)り|(飛|と)び(込|こ)(み|む|も|ん)",
     r"(線路|ホームの端|屋上|橋の上|ビルの上)に?.{0,8}(立って|たって|いる|います|来た|きた|来てる|きてる)",
     r"リスカ|リストカット|アムカ|(手首|腕|うで|てくび)を?(切|き)(っ|る|り)",
     r"自傷|じしょう",
@@ -55,7 +66,6 @@ _JA_CRISIS = [
     r"(睡眠薬|すいみんやく|薬|くすり).{0,12}(お酒|酒|何錠|なんじょう)",
     r"(ホーム|ほーむ)の.{0,6}(端|はし)",
     # violence and danger now
-    r"(殴|なぐ|蹴|叩|たた|首を絞|くびをしめ)(ら|っ)?れて(る|いる|ます)",
     r"(いま|今)(?!まで)[^。]{0,15}(殴|なぐ|蹴|叩|たた|暴れ|あばれ|刃物|包丁|ほうちょう)",
     r"(包丁|ほうちょう|刃物|はもの|ナイフ)を?(持|も|振|ふ|向|む|突き)",
     r"(殺|ころ)さ(れる|れそう|れ)",
@@ -63,12 +73,19 @@ _JA_CRISIS = [
     r"(助|たす)けて.{0,6}(いま|今|すぐ|早く|はやく)",
     r"(意識|いしき)が(ない|無い)|(息|いき)をしていない",
     r"(倒|たお)れて.{0,12}(返事|へんじ|動か|うごか|息|いき|起き上がれ|おきあがれ)",
-    r"(起き上が|おきあが)れな|ぐったり|(返事|へんじ)が?(ない|しない)",
-    r"(救急車|きゅうきゅうしゃ)",
+    r"(転|ころ|倒|たお)(ん|れ).{0,8}(起き上が|おきあが)れな|ぐったり",
+    r"(変|へん)な(息|いき)|(息|いき)が(変|へん|おかし)|(空|から)(シート|の(薬|くすり))",
+    r"(閉|と)じ(込|こ)められ|(首|くび)に(手|て)をかけ|(声|こえ)(が|を)?(出|だ)せない",
+    r"(殴|なぐ)ってる|(殴|なぐ)り(続け|つづけ)",
+    r"(子|こ|赤ちゃん|あかちゃん).{0,15}(一人|ひとり)(きり|で|ぼっち)?.{0,20}([0-9０-９一二三四五何]日|泣き|なき)",
+    r"(親|おや)の(姿|すがた)を?(見|み)て(い)?ない",
+    r"(呼|よ)んで(も|いるのに).{0,4}(返事|へんじ)が?(ない|しない)",
+    r"(救急車|きゅうきゅうしゃ)を?(呼ばせ|よばせ|呼べ|よべ|呼ぶべき|呼んだほう|呼んでいい)",
     r"(今|いま)すぐ.{0,6}(誰か|だれか|来て|きて|助け|たすけ)",
     r"(首|くび)を(絞|し)め|(首|くび)を[…\.]",
     r"(助|たす)けて[」』]?って",
-    r"([0-9０-９]|何|なん|一|二|三|四|五)日.{0,6}(帰|かえ)って(こ|き)ない",
+    r"([0-9０-９]|何|なん|一|二|三|四|五)日(くらい|ほど|も|め|目)?.{0,6}(帰|かえ)って(こ|き)ない",
+    r"(帰|かえ)って(こ|き)ない.{0,6}[0-9０-９一二三四五]日(め|目)",
     r"(何日|なんにち|ずっと).{0,10}(子ども|子供|こども|赤ちゃん|あかちゃん).{0,10}(ひとり|一人)",
     r"(子ども|子供|こども|赤ちゃん|あかちゃん).{0,12}(ひとり|一人)(きり|で).{0,8}(何日|なんにち|帰ってこない|かえってこない)",
 ]
@@ -91,7 +108,7 @@ _JA_HYPERBOLE = [
 # ------------------------------------------------------------------ English
 _EN_CRISIS = [
     r"\b(kill|killing|hurt|hurting|harm|harming|cut|cutting|cuts)"
-    r" (my ?self|me|her ?self|him ?self|them ?selves)\b(?! (with laughter|lol))",
+    r" (my ?self|her ?self|him ?self|them ?selves)\b",
     r"\bcuts? (her|his|their|my) (arms?|wrists?)\b",
     r"\b(don'?t|dont) see the point\b|\bpoint (of|in) (going on|living)\b",
     r"\b(didn'?t|not|never|don'?t) wake up\b|\bnot waking up\b",
@@ -99,6 +116,11 @@ _EN_CRISIS = [
     r"\b(wrote|written|writing) (my )?(will|letters?|goodbye)\b|\bgoodbye (message|text)\b|^goodbye\b",
     r"\b(isn'?t|not|stopped) (moving|breathing|responding)\b|\bcan'?t get up\b",
     r"\b(took|ate|swallowed) (a lot of|a whole|an entire|the whole)\b",
+    r"\b(took|ate|swallowed) (all|a lot|a bunch|the whole|too many)\b.{0,25}\b(antidepressants|sleeping pills|painkillers|medication)\b",
+    r"\b(hitting|beating|choking|dragging|dragged) (a|the) (woman|man|girl|boy|child|kid)\b",
+    r"\b(going|walk|walking|go) (in)?to the (sea|river|ocean)\b",
+    r"\bif (he|she|they)('s| is| are) breathing\b|\bseizure\b|\bsorry for everything\b",
+    r"\b(doesn'?t|does not|didn'?t) want to (live|be alive|be here)\b|\btired of fighting\b",
     r"\b(he|she|they)('ll| will) kill\b",
     r"\b(saving|collecting|stockpiling) (up )?(my )?(pills|meds|tablets)\b",
     r"\bon the roof\b|\b(on|at) (the|a) bridge\b|\bhow easy it would be\b",
@@ -107,7 +129,8 @@ _EN_CRISIS = [
     r"\b(child|kid|girl|boy|baby|toddler)\b.{0,40}\balone\b",
     r"\bif i die\b|\binsurance money\b|\bother side\b",
     r"\b(going to|gonna|will|want to) (do it|end it)\b",
-    r"\b(choked|strangled) me\b|\bknife\b|\bambulance\b",
+    r"\b(choked|strangled) me\b|\bambulance\b",
+    r"\b(has|holding|grabbed|pulled out|got|walking around with|waving) (a |the )?(kitchen )?knife\b",
     r"\blife (isn'?t|is not|ain'?t) worth\b|\bnot worth living\b",
     r"\b(break|breaking) in(to)?\b",
     r"\b(hitting|beating|choking|kicking) (my|her|him|the)\b.{0,20}\bnow\b",
@@ -133,15 +156,17 @@ _EN_CRISIS = [
     r"\b(he|she|they)('s| is| are) (hitting|beating|choking|strangling|kicking)\b",
     r"\b(going to|gonna|will|wants to|threaten\w* to) kill (me|us|my|the)\b",
     r"\b(has|had|with|holding|grabbed|pulled) a (knife|gun|weapon)\b",
-    r"\b(not breathing|unconscious|won'?t wake up|collapsed)\b",
+    r"\b(not breathing|unconscious|won'?t wake up)\b",
+    r"\b(he|she|mom|dad|mother|father|grandma|grandpa|neighbou?r|friend|husband|wife|son|daughter|someone|man|woman)\b.{0,20}\bcollapsed\b",
     r"\b(left|alone) (home )?alone for (days|two days|\d+ days)\b",
     r"\bhelp me (now|please|right now)\b.{0,30}\b(scared|afraid|danger|hurt)\b",
 ]
 
 _EN_HYPERBOLE = [
-    r"\b(heat|cold|work|job|boss|feet|back|head|traffic|commute|this|it|that|homework|exam|"
-    r"kids?|baby|queue|line|shift|overtime)\w* (is |are |'s |'re )?killing me\b",
-    r"\bkill me now\b.{0,15}(lol|haha|lmao|😂|🤣)",
+    r"\b(?!he\b|she\b|they\b|someone\b|somebody\b|husband\b|wife\b|partner\b|ex\b)\w+"
+    r" (is |are |'s |'re )?killing me\b",
+    r"\b(is |are )?(gonna|going to) kill me\b.{0,40}(haha|lol|lmao|😂|🤣|kkk)",
+    r"\bkill me now\b.{0,60}(lol|haha|lmao|😂|🤣)",
     r"\bdying (to|for|of laughter|laughing)\b",
     r"\b(almost|nearly|could have|could've|gonna|going to) die[ds]? (of|from) (laugh|embarrass|boredom|shame)\w*",
     r"\bdied (laughing|of laughter|of embarrassment)\b",
@@ -169,7 +194,7 @@ _PT_CRISIS = [
     r"\bcarta de despedida\b",
     r"\b(ta|esta|estao|tao) me (batendo|espancando|enforcando|agredindo|esganando|estrangulando)\b",
     r"\b(vai|vao|quer|ameac\w*( de)?) me matar\b|\bvai matar (a gente|nos|meus filhos|meu filho|minha filha)\b",
-    r"\b(com|pegou|segurando|pegou uma) (uma )?(faca|arma)\b",
+    r"\b(com|pegou|segurando) (uma )?arma\b",
     r"\b(nao esta|nao ta|parou de) respirar\b|\b(desmaiou|desmaiada|desmaiado|inconsciente)\b",
     r"\bsozinh[oa]s? (em casa )?(ha|faz|por) (dias|\d+ dias)\b",
     r"\bsocorro\b",
@@ -182,11 +207,16 @@ _PT_CRISIS = [
     r"\b(comprimidos|remedios) na mao\b|\b(juntando|guardando|guardo) (os )?(remedio|comprimido)",
     r"\btomar (todos|todas|muitos|muitas)\b.{0,20}(remedio|comprimido)",
     r"\b(na|da) ponte\b|\btrilho\b|\balto do predio\b|\b(no|do) telhado\b",
-    r"\bse mata\b|\bme mata (junto|tambem)\b|\bme trancou\b|\btrancad[oa] no (quarto|banheiro)\b",
+    r"\bse mata\b|\bme mata (junto|tambem)\b|\bme trancou\b",
     r"\bpesquisei como\b|\bfazer (alguma coisa|algo|besteira)\b",
-    r"\bambulancia\b|\bnao levanta\b|\brespirando (estranho|mal|com dificuldade)\b",
-    r"\bnao (chora|reage|responde|acorda)\b|\bnao acordar\b",
-    r"\bfaca\b|\b(sem|nao tenho mais) vontade de viver\b|\bacabar com isso\b",
+    r"\bambulancia\b|\b(caiu|desmaiou)\b.{0,30}\bnao levanta\b|\brespirando (estranho|mal|com dificuldade)\b",
+    r"\bnao (chora|reage|acorda)\b|\bnao acordar\b",
+    r"\b(uma|a|com|de|da) faca\b|\bfaca na mao\b",
+    r"\b(sem|nao tenho mais) vontade de viver\b|\bacabar com isso\b",
+    r"\bnao responde (faz|ha) \d+ dias\b|\bcaid[oa]\b.{0,30}\bnao responde\b|\btentando entrar\b",
+    r"\btrancou (meu|minha|o|a) (filh|crianca|bebe)|\bentrou pela janela\b|\bmexe (nela|nele|em mim|comigo)\b",
+    r"\btomei (uns|umas|\d+|mais de)\b.{0,20}(remedio|comprimido)|\b(remedio|comprimidos?) demais\b",
+    r"\bdeixou uma carta\b|\b(parar|parasse|deixar) de existir\b|\b(mais facil|melhor) morrer\b",
     r"\bmanda(r)? alguem\b|\bbatendo (no|na|em)\b.{0,25}\bagora\b|\bsozinh[oa] no carro\b",
 ]
 
@@ -204,9 +234,9 @@ _HIRAGANA_SHIFT = str.maketrans({chr(k): chr(k - 0x60) for k in range(0x30A1, 0x
 _KATAKANA = re.compile(r"[\u30a1-\u30f6]")
 
 
-def prepare(text: str) -> str:
+def prepare(text: str, *, normalized: bool = False) -> str:
     """The form the lexicon reads: NFKC, lower case, no accents, katakana as hiragana."""
-    prepared = strip_accents(normalize(text).lower())
+    prepared = strip_accents((text if normalized else normalize(text)).lower())
     if _KATAKANA.search(prepared):
         prepared = prepared.translate(_HIRAGANA_SHIFT)
     return prepared
@@ -236,14 +266,127 @@ def _branches(pattern: str) -> list[str]:
     return parts
 
 
-def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
-    """One regex per branch, leading \\b dropped (checked by hand) so that re can skip ahead
-    on the first character; katakana folded like the text."""
-    compiled = []
-    for pattern in patterns:
-        for branch in _branches(pattern.translate(_HIRAGANA_SHIFT)):
-            compiled.append(re.compile(branch.removeprefix("\\b")))
-    return tuple(compiled)
+def _prefixes(items: Any, width: int = 2) -> tuple[set[str], bool]:
+    """Strings every match of the parsed pattern `items` starts with (up to `width` chars),
+    and whether they are whole (the pattern went on being literal to their end)."""
+    current = {""}
+    for op, av in items:
+        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+            continue  # zero-width
+        options: set[str] | None
+        whole = True
+        if op is _c.LITERAL:
+            options = {chr(av)}
+        elif op is _c.IN:
+            options = set()
+            for kind, value in av:
+                if kind is _c.LITERAL:
+                    options.add(chr(value))
+                elif kind is _c.RANGE and value[1] - value[0] < 32:
+                    options.update(chr(c) for c in range(value[0], value[1] + 1))
+                else:
+                    options = None
+                    break
+        elif op is _c.SUBPATTERN:
+            options, whole = _prefixes(av[-1], width)
+        elif op is _c.BRANCH:
+            options, whole = set(), True
+            for alternative in av[1]:
+                found, complete = _prefixes(alternative, width)
+                options |= found
+                whole = whole and complete
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1:
+            options, _ = _prefixes(av[2], width)
+            whole = False
+        else:
+            options = None
+        if not options or "" in options:
+            return current, False
+        current = {(p + o)[:width] for p in current for o in options}
+        if not whole or all(len(p) >= width for p in current):
+            return current, False
+    return current, True
+
+
+@dataclass(frozen=True, slots=True)
+class PatternSet:
+    """Regexes indexed by the characters every match starts with, so that a text runs only
+    the few patterns that could match it (re's fixed cost per pattern dominates otherwise).
+    Japanese patterns are keyed by up to their first two characters; Latin ones, which match
+    at word starts, by up to their first three."""
+
+    by_start: dict[str, tuple[re.Pattern[str], ...]]
+    always: tuple[re.Pattern[str], ...]
+    word_start: bool
+
+    @property
+    def width(self) -> int:
+        """How many leading characters key a pattern."""
+        return 3 if self.word_start else 2
+
+    @classmethod
+    def build(cls, patterns: list[str], *, word_start: bool) -> PatternSet:
+        """Compile one regex per top-level branch (katakana folded like the text)."""
+        width = 3 if word_start else 2
+        by_start: dict[str, list[re.Pattern[str]]] = {}
+        always: list[re.Pattern[str]] = []
+        for pattern in patterns:
+            for branch in _branches(pattern.translate(_HIRAGANA_SHIFT)):
+                compiled = re.compile(branch.removeprefix("\\b"))
+                starts, _ = _prefixes(_parser.parse(compiled.pattern), width)
+                if not starts or "" in starts:
+                    always.append(compiled)
+                    continue
+                for start in starts:
+                    bucket = by_start.setdefault(start, [])
+                    if compiled not in bucket:
+                        bucket.append(compiled)
+        return cls(
+            by_start={k: tuple(v) for k, v in by_start.items()},
+            always=tuple(always),
+            word_start=word_start,
+        )
+
+    def keys(self, text: str) -> set[str]:
+        """The index keys present in `text` (blanking spans later only removes keys)."""
+        return self._keys(text)
+
+    def _keys(self, text: str) -> set[str]:
+        if not self.word_start:
+            keys = set(text)
+            keys.update(text[i : i + 2] for i in range(len(text) - 1))
+            return keys
+        starts = [m.start() for m in _WORD_START.finditer(text)]
+        return {text[s : s + k] for s in starts for k in (1, 2, 3)}
+
+    def candidates(self, text: str, keys: set[str] | None = None) -> list[re.Pattern[str]]:
+        """The patterns that could match somewhere in `text`, in a stable order."""
+        seen: dict[re.Pattern[str], None] = dict.fromkeys(self.always)
+        by_start = self.by_start
+        for key in self._keys(text) if keys is None else keys:
+            for pattern in by_start.get(key, ()):
+                seen[pattern] = None
+        return list(seen)
+
+    def first(self, text: str, keys: set[str] | None = None) -> re.Match[str] | None:
+        """The first match of any pattern (`keys`: the text's keys, if already known)."""
+        for pattern in self.candidates(text, keys):
+            found = _search(pattern, text, self.word_start)
+            if found:
+                return found
+        return None
+
+    def blank(self, text: str, keys: set[str] | None = None) -> str:
+        """Text with every match replaced by spaces."""
+        for pattern in self.candidates(text, keys):
+            found = _search(pattern, text, self.word_start)
+            while found:
+                text = text[: found.start()] + " " * len(found.group(0)) + text[found.end() :]
+                found = _search(pattern, text, self.word_start)
+        return text
+
+
+_WORD_START = re.compile(r"(?<![^\W_])\w")
 
 
 def _at_word_start(text: str, index: int) -> bool:
@@ -257,44 +400,26 @@ def _search(pattern: re.Pattern[str], text: str, word_start: bool) -> re.Match[s
     return found
 
 
-def _first(
-    patterns: tuple[re.Pattern[str], ...], text: str, word_start: bool
-) -> re.Match[str] | None:
-    for pattern in patterns:
-        found = _search(pattern, text, word_start)
-        if found:
-            return found
-    return None
-
-
-def _blank(patterns: tuple[re.Pattern[str], ...], text: str, word_start: bool) -> str:
-    """Text with every hyperbole span replaced by spaces."""
-    for pattern in patterns:
-        found = _search(pattern, text, word_start)
-        while found:
-            text = text[: found.start()] + " " * len(found.group(0)) + text[found.end() :]
-            found = _search(pattern, text, word_start)
-    return text
-
-
 @dataclass(frozen=True, slots=True)
 class CrisisLexicon:
-    """Compiled crisis and hyperbole patterns: Latin-script (en, pt) and Japanese."""
+    """Crisis and hyperbole patterns: Latin-script (en, pt) and Japanese."""
 
-    latin: tuple[re.Pattern[str], ...]
-    latin_hyperbole: tuple[re.Pattern[str], ...]
-    japanese: tuple[re.Pattern[str], ...]
-    japanese_hyperbole: tuple[re.Pattern[str], ...]
+    latin: PatternSet
+    latin_hyperbole: PatternSet
+    japanese: PatternSet
+    japanese_hyperbole: PatternSet
 
-    def match(self, text: str) -> str | None:
+    def match(self, text: str, *, normalized: bool = False) -> str | None:
         """The crisis expression found in `text`, or None; hyperbole never counts."""
-        prepared = prepare(text)
+        prepared = prepare(text, normalized=normalized)
         if _LATIN.search(prepared):
-            found = _first(self.latin, _blank(self.latin_hyperbole, prepared, True), True)
+            keys = self.latin.keys(prepared)
+            found = self.latin.first(self.latin_hyperbole.blank(prepared, keys), keys)
             if found:
                 return found.group(0)
         if _JAPANESE.search(prepared):
-            found = _first(self.japanese, _blank(self.japanese_hyperbole, prepared, False), False)
+            keys = self.japanese.keys(prepared)
+            found = self.japanese.first(self.japanese_hyperbole.blank(prepared, keys), keys)
             if found:
                 return found.group(0)
         return None
@@ -304,13 +429,14 @@ _LATIN = re.compile(r"[a-z]{2}")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 LEXICON = CrisisLexicon(
-    latin=_compile(_EN_CRISIS + _PT_CRISIS),
-    latin_hyperbole=_compile(_EN_HYPERBOLE + _PT_HYPERBOLE),
-    japanese=_compile(_JA_CRISIS),
-    japanese_hyperbole=_compile(_JA_HYPERBOLE),
+    latin=PatternSet.build(_EN_CRISIS + _PT_CRISIS, word_start=True),
+    latin_hyperbole=PatternSet.build(_EN_HYPERBOLE + _PT_HYPERBOLE, word_start=True),
+    japanese=PatternSet.build(_JA_CRISIS, word_start=False),
+    japanese_hyperbole=PatternSet.build(_JA_HYPERBOLE, word_start=False),
 )
 
 
-def crisis_expression(text: str) -> str | None:
-    """The crisis expression in `text` (any language), or None."""
-    return LEXICON.match(text)
+def crisis_expression(text: str, *, normalized: bool = False) -> str | None:
+    """The crisis expression in `text` (any language), or None. Pass `normalized=True` when
+    `text` already went through `classifier.text.normalize`."""
+    return LEXICON.match(text, normalized=normalized)

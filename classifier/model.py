@@ -37,8 +37,14 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return result
 
 
-def best_threshold(y_true: np.ndarray, scores: np.ndarray, default: float = 0.5) -> float:
-    """The cut on `scores` that maximises F1 for one label (ties go to the lower cut)."""
+def best_threshold(
+    y_true: np.ndarray,
+    scores: np.ndarray,
+    default: float = 0.5,
+    beta: float = 1.0,
+) -> float:
+    """The cut on `scores` that maximises F-beta for one label (beta above 1 weighs recall
+    above precision)."""
     positives = int(y_true.sum())
     if positives == 0 or positives == len(y_true):
         return default
@@ -46,7 +52,7 @@ def best_threshold(y_true: np.ndarray, scores: np.ndarray, default: float = 0.5)
     sorted_scores = scores[order]
     hits = np.cumsum(y_true[order])
     predicted = np.arange(1, len(scores) + 1)
-    f1 = 2 * hits / (predicted + positives)
+    f1 = (1 + beta**2) * hits / (predicted + beta**2 * positives)
     # Only cut between distinct scores.
     distinct = np.r_[sorted_scores[:-1] > sorted_scores[1:], True]
     f1 = np.where(distinct, f1, -1.0)
@@ -64,12 +70,14 @@ class DomainTagger(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         analyzer: Callable[[str], list[str]] = features.analyze_ja,
         *,
         C: float = 8.0,
+        crisis_beta: float = 1.0,
         min_df: int = 1,
         threshold_folds: int = 5,
         random_state: int = 0,
     ) -> None:
         self.analyzer = analyzer
         self.C = C
+        self.crisis_beta = crisis_beta
         self.min_df = min_df
         self.threshold_folds = threshold_folds
         self.random_state = random_state
@@ -107,7 +115,14 @@ class DomainTagger(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             valid = vectorizer.transform([docs[i] for i in valid_idx])
             oof[valid_idx] = _sigmoid(valid @ coef + intercept)
         self.thresholds_ = np.array(
-            [best_threshold(labels[:, k], oof[:, k]) for k in range(labels.shape[1])]
+            [
+                best_threshold(
+                    labels[:, k],
+                    oof[:, k],
+                    beta=self.crisis_beta if k == _CRISIS_COLUMN else 1.0,
+                )
+                for k in range(labels.shape[1])
+            ]
         )
         self.oof_scores_ = oof
         self.vectorizer_, self.coef_, self.intercept_ = self._fit_weights(docs, labels)
@@ -196,7 +211,7 @@ class Tagger:
                 best = (strength, candidate, scaled)
         assert best is not None
         _, chosen, scaled = best
-        lexicon_hit = crisis_expression(cleaned) is not None
+        lexicon_hit = crisis_expression(cleaned, normalized=True) is not None
         if lexicon_hit:
             scaled[_CRISIS_COLUMN] = 1.0
         crisis = bool(scaled[_CRISIS_COLUMN] >= 0.5)
@@ -220,9 +235,12 @@ def train(examples: Sequence[corpus.Example], *, corpus_digest: str = "", C: flo
     for lang in LANGUAGES:
         subset = corpus.by_language(examples, lang)
         labels = corpus.label_matrix(subset)
-        model = DomainTagger(features.ANALYZERS[lang], C=C).fit([ex.text for ex in subset], labels)
+        docs = [ex.text for ex in subset]
+        model = DomainTagger(features.ANALYZERS[lang], C=C)
+        model.fit(docs, labels)
         models[lang] = model
         predicted = (model.oof_scores_ >= model.thresholds_).astype(np.int8)
+        predicted[:, _CRISIS_COLUMN] |= np.array([crisis_expression(d) is not None for d in docs])
         cv[lang] = _f1_summary(labels, predicted)
         cv[lang]["examples"] = len(subset)
     metadata = {

@@ -65,6 +65,7 @@ def strip_accents(text: str) -> str:
 
 _JA_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f々〆ヵヶ]")
 _KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 _LATIN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 _EN_MARKERS = frozenset(
@@ -289,6 +290,8 @@ def detect_language(text: str, explicit: str | None = None, default: str = "ja")
     chosen = canonical_language(explicit)
     if chosen is not None:
         return LanguageGuess(chosen, "explicit")
+    if _KANA.search(text) and not _ASCII_LETTER.search(text):
+        return LanguageGuess("ja", "script")  # the common case, decided cheaply
     ja_chars = len(_JA_CHAR.findall(text))
     letters = sum(1 for ch in text if ch.isalpha())
     if ja_chars and (ja_chars >= 0.3 * letters or (_KANA.search(text) and ja_chars >= 4)):

@@ -47,3 +47,21 @@ def test_explicit_and_indirect_crisis_expressions_are_found(message: str) -> Non
 )
 def test_hyperbole_and_idioms_do_not_fire(message: str) -> None:
     assert crisis_expression(message) is None
+
+
+def test_the_index_never_hides_a_pattern_that_matches() -> None:
+    """Indexed matching agrees with running every pattern, over the whole corpus."""
+    from classifier import corpus
+    from classifier.crisis import LEXICON, PatternSet, _search, prepare
+
+    def brute(patterns: PatternSet, text: str) -> bool:
+        every = dict.fromkeys(
+            [*patterns.always, *(p for ps in patterns.by_start.values() for p in ps)]
+        )
+        return any(_search(p, text, patterns.word_start) for p in every)
+
+    sets = (LEXICON.latin, LEXICON.japanese, LEXICON.latin_hyperbole, LEXICON.japanese_hyperbole)
+    for example in corpus.load(corpus.TRAIN_DIR) + corpus.load(corpus.TEST_DIR):
+        prepared = prepare(example.text)
+        for patterns in sets:
+            assert (patterns.first(prepared) is not None) == brute(patterns, prepared), example.text
