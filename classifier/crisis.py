@@ -14,7 +14,7 @@ from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
-from classifier.text import normalize, strip_accents
+from classifier.text import index_keys, normalize, strip_accents
 
 # ------------------------------------------------------------------ Japanese (hiragana-folded)
 _JA_CRISIS = [
@@ -315,58 +315,46 @@ class PatternSet:
     Japanese patterns are keyed by up to their first two characters; Latin ones, which match
     at word starts, by up to their first three."""
 
-    by_start: dict[str, tuple[re.Pattern[str], ...]]
-    always: tuple[re.Pattern[str], ...]
+    patterns: tuple[re.Pattern[str], ...]
+    by_start: dict[str, tuple[int, ...]]
+    always: tuple[int, ...]
     word_start: bool
-
-    @property
-    def width(self) -> int:
-        """How many leading characters key a pattern."""
-        return 3 if self.word_start else 2
 
     @classmethod
     def build(cls, patterns: list[str], *, word_start: bool) -> PatternSet:
         """Compile one regex per top-level branch (katakana folded like the text)."""
         width = 3 if word_start else 2
-        by_start: dict[str, list[re.Pattern[str]]] = {}
-        always: list[re.Pattern[str]] = []
+        compiled: list[re.Pattern[str]] = []
+        by_start: dict[str, list[int]] = {}
+        always: list[int] = []
         for pattern in patterns:
             for branch in _branches(pattern.translate(_HIRAGANA_SHIFT)):
-                compiled = re.compile(branch.removeprefix("\\b"))
-                starts, _ = _prefixes(_parser.parse(compiled.pattern), width)
+                number = len(compiled)
+                compiled.append(re.compile(branch.removeprefix("\\b")))
+                starts, _ = _prefixes(_parser.parse(compiled[-1].pattern), width)
                 if not starts or "" in starts:
-                    always.append(compiled)
+                    always.append(number)
                     continue
                 for start in starts:
-                    bucket = by_start.setdefault(start, [])
-                    if compiled not in bucket:
-                        bucket.append(compiled)
+                    by_start.setdefault(start, []).append(number)
         return cls(
-            by_start={k: tuple(v) for k, v in by_start.items()},
+            patterns=tuple(compiled),
+            by_start={k: tuple(sorted(set(v))) for k, v in by_start.items()},
             always=tuple(always),
             word_start=word_start,
         )
 
     def keys(self, text: str) -> set[str]:
         """The index keys present in `text` (blanking spans later only removes keys)."""
-        return self._keys(text)
-
-    def _keys(self, text: str) -> set[str]:
-        if not self.word_start:
-            keys = set(text)
-            keys.update(text[i : i + 2] for i in range(len(text) - 1))
-            return keys
-        starts = [m.start() for m in _WORD_START.finditer(text)]
-        return {text[s : s + k] for s in starts for k in (1, 2, 3)}
+        return index_keys(text, word_start=self.word_start)
 
     def candidates(self, text: str, keys: set[str] | None = None) -> list[re.Pattern[str]]:
-        """The patterns that could match somewhere in `text`, in a stable order."""
-        seen: dict[re.Pattern[str], None] = dict.fromkeys(self.always)
+        """The patterns that could match somewhere in `text`, in their written order."""
         by_start = self.by_start
-        for key in self._keys(text) if keys is None else keys:
-            for pattern in by_start.get(key, ()):
-                seen[pattern] = None
-        return list(seen)
+        numbers = set(self.always)
+        for key in (self.keys(text) if keys is None else keys).intersection(by_start):
+            numbers.update(by_start[key])
+        return [self.patterns[n] for n in sorted(numbers)]
 
     def first(self, text: str, keys: set[str] | None = None) -> re.Match[str] | None:
         """The first match of any pattern (`keys`: the text's keys, if already known)."""
@@ -384,9 +372,6 @@ class PatternSet:
                 text = text[: found.start()] + " " * len(found.group(0)) + text[found.end() :]
                 found = _search(pattern, text, self.word_start)
         return text
-
-
-_WORD_START = re.compile(r"(?<![^\W_])\w")
 
 
 def _at_word_start(text: str, index: int) -> bool:

@@ -7,15 +7,13 @@ the start of a word in lower-cased, accent-free text ("evict" finds "evicted").
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from classifier.domains import DOMAIN_IDS, LANGUAGES
-from classifier.text import normalize, strip_accents
+from classifier.text import index_keys, normalize, strip_accents
 
 LEXICON_DIR = Path(__file__).parent / "data" / "lexicon"
 _KEY = 2  # phrases are indexed by their first two characters
@@ -47,21 +45,25 @@ class PhraseIndex:
         """The labels of every phrase found in `prepared` text."""
         found: set[str] = set()
         by_key = self.by_key
-        starts: Iterable[int]
-        if self.word_start:
-            starts = [m.start() for m in _WORD_START.finditer(prepared)]
-        else:
-            starts = range(len(prepared) - _KEY + 1)
-        for start in starts:
-            candidates = by_key.get(prepared[start : start + _KEY])
-            if candidates:
-                for phrase, labels in candidates:
-                    if prepared.startswith(phrase, start):
+        for key in index_keys(prepared, word_start=self.word_start).intersection(by_key):
+            for phrase, labels in by_key[key]:
+                if labels <= found:
+                    continue
+                if self.word_start:
+                    if _at_word_start(prepared, phrase):
                         found |= labels
+                elif phrase in prepared:
+                    found |= labels
         return found
 
 
-_WORD_START = re.compile(r"\b\w")
+def _at_word_start(text: str, phrase: str) -> bool:
+    start = text.find(phrase)
+    while start >= 0:
+        if start == 0 or not text[start - 1].isalnum():
+            return True
+        start = text.find(phrase, start + 1)
+    return False
 
 
 def prepare(text: str, lang: str) -> str:

@@ -214,11 +214,12 @@ class Tagger:
         lexicon_hit = crisis_expression(cleaned, normalized=True) is not None
         if lexicon_hit:
             scaled[_CRISIS_COLUMN] = 1.0
-        crisis = bool(scaled[_CRISIS_COLUMN] >= 0.5)
-        order = np.argsort(-scaled, kind="stable")
-        domains = tuple(DOMAIN_IDS[i] for i in order if scaled[i] >= 0.5)
-        scores = {DOMAIN_IDS[i]: round(float(scaled[i]), 4) for i in range(len(DOMAIN_IDS))}
-        return Prediction(chosen, guess.source, domains, scores, crisis)
+        rounded: list[float] = np.round(scaled, 4).tolist()
+        scores = dict(zip(DOMAIN_IDS, rounded, strict=True))
+        domains = tuple(
+            sorted((d for d, v in scores.items() if v >= 0.5), key=scores.__getitem__, reverse=True)
+        )
+        return Prediction(chosen, guess.source, domains, scores, scores[CRISIS] >= 0.5)
 
     def tag_many(self, messages: Iterable[str], lang: str | None = None) -> list[Prediction]:
         """Tag each message in turn."""

@@ -42,6 +42,7 @@ _SPACES = re.compile(r"[ \t\u3000]+")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
+@lru_cache(maxsize=16)  # one message is normalised by several steps in a row
 def normalize(text: str) -> str:
     """NFKC, control and lone-surrogate characters removed, runs of spaces collapsed."""
     text = _SURROGATES.sub("", text)
@@ -617,3 +618,25 @@ def latin_tokens(text: str, lang: str) -> list[str]:
     tokens = [_stem(w, lang) for w in _WORD.findall(strip_accents(text.replace("'", "'")))]
     tokens.extend(_JA_RUN.findall(text))
     return tokens
+
+
+# ---------------------------------------------------------------- lookup keys
+
+
+def index_keys(text: str, *, word_start: bool) -> set[str]:
+    """What a PatternSet or PhraseIndex looks up: the text's characters and character pairs, or
+    for word-start matching the first one, two and three characters of each word."""
+    if not word_start:
+        keys = set(text)
+        keys.update(map(str.__add__, text, text[1:]))
+        return keys
+    keys = set(_WORD_HEAD_3.findall(text))
+    keys.update(_WORD_HEAD_2.findall(text))
+    keys.update(_WORD_HEAD_1.findall(text))
+    return keys
+
+
+_WORD_HEAD_1 = re.compile(r"(?<![^\W_])\w")
+# Zero-width matches with a captured look-ahead, so that heads may overlap ("i took").
+_WORD_HEAD_2 = re.compile(r"(?<![^\W_])(?=(\w.?))", re.DOTALL)
+_WORD_HEAD_3 = re.compile(r"(?<![^\W_])(?=(\w.{0,2}))", re.DOTALL)
