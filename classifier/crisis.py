@@ -317,6 +317,7 @@ class PatternSet:
 
     patterns: tuple[re.Pattern[str], ...]
     by_start: dict[str, tuple[int, ...]]
+    key_set: frozenset[str]  # set & frozenset walks the smaller side; set & dict walks the dict
     always: tuple[int, ...]
     word_start: bool
 
@@ -340,6 +341,7 @@ class PatternSet:
         return cls(
             patterns=tuple(compiled),
             by_start={k: tuple(sorted(set(v))) for k, v in by_start.items()},
+            key_set=frozenset(by_start),
             always=tuple(always),
             word_start=word_start,
         )
@@ -352,7 +354,7 @@ class PatternSet:
         """The patterns that could match somewhere in `text`, in their written order."""
         by_start = self.by_start
         numbers = set(self.always)
-        for key in (self.keys(text) if keys is None else keys).intersection(by_start):
+        for key in (self.keys(text) if keys is None else keys) & self.key_set:
             numbers.update(by_start[key])
         return [self.patterns[n] for n in sorted(numbers)]
 

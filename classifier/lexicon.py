@@ -24,6 +24,7 @@ class PhraseIndex:
     """Phrases indexed by their first characters, so a text is scanned once."""
 
     by_key: dict[str, tuple[tuple[str, frozenset[str]], ...]]
+    key_set: frozenset[str]
     word_start: bool
 
     @classmethod
@@ -38,6 +39,7 @@ class PhraseIndex:
                 key: tuple(sorted(items, key=lambda i: -len(i[0])))
                 for key, items in grouped.items()
             },
+            key_set=frozenset(grouped),
             word_start=word_start,
         )
 
@@ -45,7 +47,7 @@ class PhraseIndex:
         """The labels of every phrase found in `prepared` text."""
         found: set[str] = set()
         by_key = self.by_key
-        for key in index_keys(prepared, word_start=self.word_start).intersection(by_key):
+        for key in index_keys(prepared, word_start=self.word_start) & self.key_set:
             for phrase, labels in by_key[key]:
                 if labels <= found:
                     continue

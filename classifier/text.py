@@ -54,9 +54,12 @@ def normalize(text: str) -> str:
 _LATIN_MARKS = re.compile(r"[\u0300-\u036f]")  # not the kana voicing marks U+3099/U+309A
 
 
+_ACCENTABLE = re.compile(r"[\u00c0-\u024f\u1e00-\u1eff\u0300-\u036f]")
+
+
 def strip_accents(text: str) -> str:
     """'não está' -> 'nao esta'."""
-    if text.isascii():
+    if text.isascii() or not _ACCENTABLE.search(text):
         return text
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", _LATIN_MARKS.sub("", decomposed))
