@@ -9,6 +9,7 @@ accents stripped, katakana folded to hiragana.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
@@ -73,7 +74,8 @@ _JA_CRISIS = [
     r"(助|たす)けて.{0,6}(いま|今|すぐ|早く|はやく)",
     r"(意識|いしき)が(ない|無い)|(息|いき)をしていない",
     r"(倒|たお)れて.{0,12}(返事|へんじ|動か|うごか|息|いき|起き上がれ|おきあがれ)",
-    r"(転|ころ|倒|たお)(ん|れ).{0,8}(起き上が|おきあが)れな|ぐったり",
+    r"(転|ころ|倒|たお)(ん|れ).{0,8}(起き上が|おきあが)れな",
+    r"(子|こ|赤ちゃん|あかちゃん|息子|むすこ|娘|むすめ|母|父|夫|妻|弟|妹|兄|姉).{0,10}ぐったり",
     r"(変|へん)な(息|いき)|(息|いき)が(変|へん|おかし)|(空|から)(シート|の(薬|くすり))",
     r"(閉|と)じ(込|こ)められ|(首|くび)に(手|て)をかけ|(声|こえ)(が|を)?(出|だ)せない",
     r"(殴|なぐ)ってる|(殴|なぐ)り(続け|つづけ)",
@@ -177,7 +179,7 @@ _EN_HYPERBOLE = [
 
 # ------------------------------------------------------------------ Portuguese (accents stripped)
 _PT_CRISIS = [
-    r"\b(quero|queria|vontade de|desejo|penso em|pensando em|vou|to pensando em|tenho vontade de) morrer\b",
+    r"\b(quero|queria|vontade de|desejo|penso em|pensando em|to pensando em|tenho vontade de) morrer\b",
     r"\bme matar\b|\bme mato\b",
     r"\bsuicid",
     r"\btirar (a )?(minha )?(propria )?vida\b",
@@ -190,7 +192,7 @@ _PT_CRISIS = [
     r"\btomei (todos|todas|muitos|muitas|um monte|varios|a cartela)\b.{0,25}\b(remedio|comprimido|pilula)",
     r"\boverdose\b",
     r"\b(pular|me jogar|me atirar) (da|de|do|na frente)\b",
-    r"\bme enforcar\b|\bcorda no pescoco\b",
+    r"\bme enforcar\b",
     r"\bcarta de despedida\b",
     r"\b(ta|esta|estao|tao) me (batendo|espancando|enforcando|agredindo|esganando|estrangulando)\b",
     r"\b(vai|vao|quer|ameac\w*( de)?) me matar\b|\bvai matar (a gente|nos|meus filhos|meu filho|minha filha)\b",
@@ -198,7 +200,8 @@ _PT_CRISIS = [
     r"\b(nao esta|nao ta|parou de) respirar\b|\b(desmaiou|desmaiada|desmaiado|inconsciente)\b",
     r"\bsozinh[oa]s? (em casa )?(ha|faz|por) (dias|\d+ dias)\b",
     r"\bsocorro\b",
-    r"\b(penso|pensar|pensando|pensei) em morrer\b|\bse eu morrer\b|\bseguro de vida\b",
+    r"\b(penso|pensar|pensando|pensei) em morrer\b|\bse eu morrer\b",
+    r"\bseguro de vida\b.{0,40}\b(se eu morrer|quando eu morrer|resolve|quita|paga (tudo|as dividas))",
     r"\bescrevi (a |as )?cartas?\b|\bultima mensagem\b",
     r"\bninguem (vai|ia|iria) (nem )?(sentir|notar|perceber)",
     r"\bmachucar (a gente|nos|meus filhos|meu filho|minha filha|o bebe)\b",
@@ -206,12 +209,12 @@ _PT_CRISIS = [
     r"\bcortei (o|os|meu|meus) (braco|bracos|pulso|pulsos)\b",
     r"\b(comprimidos|remedios) na mao\b|\b(juntando|guardando|guardo) (os )?(remedio|comprimido)",
     r"\btomar (todos|todas|muitos|muitas)\b.{0,20}(remedio|comprimido)",
-    r"\b(na|da) ponte\b|\btrilho\b|\balto do predio\b|\b(no|do) telhado\b",
+    r"\b(to|estou|sentad[oa]|parad[oa]|em pe) (na|em cima da) ponte\b|\btrilho\b|\balto do predio\b|\b(no|do) telhado\b",
     r"\bse mata\b|\bme mata (junto|tambem)\b|\bme trancou\b",
     r"\bpesquisei como\b|\bfazer (alguma coisa|algo|besteira)\b",
     r"\bambulancia\b|\b(caiu|desmaiou)\b.{0,30}\bnao levanta\b|\brespirando (estranho|mal|com dificuldade)\b",
     r"\bnao (chora|reage|acorda)\b|\bnao acordar\b",
-    r"\b(uma|a|com|de|da) faca\b|\bfaca na mao\b",
+    r"\b(com|segurando|pegou|empunhando) (uma |a )?faca\b|\bfaca na mao\b",
     r"\b(sem|nao tenho mais) vontade de viver\b|\bacabar com isso\b",
     r"\bnao responde (faz|ha) \d+ dias\b|\bcaid[oa]\b.{0,30}\bnao responde\b|\btentando entrar\b",
     r"\btrancou (meu|minha|o|a) (filh|crianca|bebe)|\bentrou pela janela\b|\bmexe (nela|nele|em mim|comigo)\b",
@@ -226,6 +229,7 @@ _PT_HYPERBOLE = [
     r"\b(calor|trabalho|servico|chefe|dor|pe|costas|fila|transito)\b.{0,15}\bme matando\b",
     r"\bquase morri\b.{0,15}\b(rir|vergonha|susto|kkk)",
     r"\bme mata(ndo)?\b.{0,10}(kkk|rs|haha)",
+    r"\bpronto[- ]socorro\b",
     r"\b(vai|vao) me matar\b.{0,60}(kkk|rs|haha)",
     r"\bvou morrer de\b",
 ]
@@ -358,10 +362,18 @@ class PatternSet:
             numbers.update(by_start[key])
         return [self.patterns[n] for n in sorted(numbers)]
 
-    def first(self, text: str, keys: set[str] | None = None) -> re.Match[str] | None:
-        """The first match of any pattern (`keys`: the text's keys, if already known)."""
+    def first(
+        self,
+        text: str,
+        keys: set[str] | None = None,
+        unless: Callable[[str, re.Match[str]], bool] | None = None,
+    ) -> re.Match[str] | None:
+        """The first match of any pattern (`keys`: the text's keys, if already known), skipping
+        matches for which `unless(text, match)` is true."""
         for pattern in self.candidates(text, keys):
             found = _search(pattern, text, self.word_start)
+            while found and unless is not None and unless(text, found):
+                found = _search(pattern, text, self.word_start, found.start() + 1)
             if found:
                 return found
         return None
@@ -380,11 +392,29 @@ def _at_word_start(text: str, index: int) -> bool:
     return index == 0 or not text[index - 1].isalnum()
 
 
-def _search(pattern: re.Pattern[str], text: str, word_start: bool) -> re.Match[str] | None:
-    found = pattern.search(text)
+def _search(
+    pattern: re.Pattern[str], text: str, word_start: bool, position: int = 0
+) -> re.Match[str] | None:
+    found = pattern.search(text, position)
     while found and word_start and not _at_word_start(text, found.start()):
         found = pattern.search(text, found.start() + 1)
     return found
+
+
+_SENTENCE_END = re.compile(r"[。.!?！？\n]")
+
+
+def _sentence(text: str, match: re.Match[str]) -> str:
+    """The sentence around a match."""
+    start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, match.start())), default=0)
+    after = _SENTENCE_END.search(text, match.end())
+    return text[start : after.start() if after else len(text)]
+
+
+def _discounted(text: str, match: re.Match[str]) -> bool:
+    """True when the sentence around a crisis expression says it is denied, past and resolved,
+    about a game or the news, or a joke: "死にたいとかではない", "years ago", "kkk"."""
+    return _DISCOUNT.search(_sentence(text, match)) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,16 +431,40 @@ class CrisisLexicon:
         prepared = prepare(text, normalized=normalized)
         if _LATIN.search(prepared):
             keys = self.latin.keys(prepared)
-            found = self.latin.first(self.latin_hyperbole.blank(prepared, keys), keys)
+            cleaned = self.latin_hyperbole.blank(prepared, keys)
+            found = self.latin.first(cleaned, keys, unless=_discounted)
             if found:
                 return found.group(0)
         if _JAPANESE.search(prepared):
             keys = self.japanese.keys(prepared)
-            found = self.japanese.first(self.japanese_hyperbole.blank(prepared, keys), keys)
+            cleaned = self.japanese_hyperbole.blank(prepared, keys)
+            found = self.japanese.first(cleaned, keys, unless=_discounted)
             if found:
                 return found.group(0)
         return None
 
+
+# Context that takes the weight off a crisis expression in the same sentence.
+_DISCOUNT_PATTERNS = [
+    # denied
+    r"\bnot (suicidal|thinking (about|of) (hurting|killing|ending))",
+    r"\bnao (penso|pensando|to pensando|estou pensando) em (suicid|me matar|me machucar|morrer)",
+    r"\b(nao|nem) (quero|vou) me (matar|machucar)\b",
+    r"(とか|わけ)(では|じゃ)(ない|なく)|ではないけど|じゃないけど|つもりはない",
+    # past and resolved
+    r"\b(used to|years ago|months ago|when i was|as a teenager|back then|got treatment|survived)\b",
+    r"\b(last (week|month|year)|fine now|doing (well|better))\b",
+    r"\b(anos atras|mes passado|semana passada|ano passado|antigamente|quando eu era|sobreviveu)\b",
+    r"\b(ja passou|ta bem agora|esta bem agora|hoje to bem|fiz tratamento)\b",
+    r"(昔|むかし|去年|きょねん|先月|せんげつ|以前|ことがあって|ことがある|時期があった)",
+    # about the news, a story or a game
+    r"\b(news|documentary|movie|film|drama|game|anime|celebrity|character)\b",
+    r"\b(noticia|documentario|filme|novela|jogo|personagem|famos[oa])\b",
+    r"(ニュース|報道|ドラマ|映画|アニメ|ゲーム|人狼|ラスボス|キャラ|有名人|漫画|マンガ|小説)",
+    # laughing
+    r"(kkk|rsrs|\bhaha|\blol\b|\blmao\b|😂|🤣|笑|ｗｗ|\bww)",
+]
+_DISCOUNT = re.compile("|".join(f"(?:{p})" for p in _DISCOUNT_PATTERNS).translate(_HIRAGANA_SHIFT))
 
 _LATIN = re.compile(r"[a-z]{2}")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")

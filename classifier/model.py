@@ -37,6 +37,21 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return result
 
 
+def precise_threshold(y_true: np.ndarray, scores: np.ndarray, min_precision: float) -> float:
+    """The lowest cut on `scores` at which precision reaches `min_precision` (0.95 if never)."""
+    order = np.argsort(-scores, kind="stable")
+    hits = np.cumsum(y_true[order])
+    precision = hits / np.arange(1, len(scores) + 1)
+    sorted_scores = scores[order]
+    distinct = np.r_[sorted_scores[:-1] > sorted_scores[1:], True]
+    good = np.flatnonzero((precision >= min_precision) & distinct & (hits > 0))
+    if not len(good):
+        return 0.95
+    deepest = int(good[-1])
+    lower = sorted_scores[deepest + 1] if deepest + 1 < len(sorted_scores) else 0.0
+    return float(np.clip((sorted_scores[deepest] + lower) / 2, 0.05, 0.95))
+
+
 def best_threshold(
     y_true: np.ndarray,
     scores: np.ndarray,
@@ -70,14 +85,14 @@ class DomainTagger(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         analyzer: Callable[[str], list[str]] = features.analyze_ja,
         *,
         C: float = 8.0,
-        crisis_beta: float = 1.0,
+        crisis_min_precision: float = 0.8,
         min_df: int = 1,
         threshold_folds: int = 5,
         random_state: int = 0,
     ) -> None:
         self.analyzer = analyzer
         self.C = C
-        self.crisis_beta = crisis_beta
+        self.crisis_min_precision = crisis_min_precision
         self.min_df = min_df
         self.threshold_folds = threshold_folds
         self.random_state = random_state
@@ -115,15 +130,14 @@ class DomainTagger(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             valid = vectorizer.transform([docs[i] for i in valid_idx])
             oof[valid_idx] = _sigmoid(valid @ coef + intercept)
         self.thresholds_ = np.array(
-            [
-                best_threshold(
-                    labels[:, k],
-                    oof[:, k],
-                    beta=self.crisis_beta if k == _CRISIS_COLUMN else 1.0,
-                )
-                for k in range(labels.shape[1])
-            ]
+            [best_threshold(labels[:, k], oof[:, k]) for k in range(labels.shape[1])]
         )
+        if labels.shape[1] > _CRISIS_COLUMN:
+            # The crisis lexicon carries recall; the model adds only flags it gets right at
+            # least this often out of fold.
+            self.thresholds_[_CRISIS_COLUMN] = precise_threshold(
+                labels[:, _CRISIS_COLUMN], oof[:, _CRISIS_COLUMN], self.crisis_min_precision
+            )
         self.oof_scores_ = oof
         self.vectorizer_, self.coef_, self.intercept_ = self._fit_weights(docs, labels)
         self.vocabulary_: dict[str, int] = self.vectorizer_.vocabulary_

@@ -62,3 +62,23 @@ def test_the_index_never_hides_a_pattern_that_matches() -> None:
         prepared = prepare(example.text)
         for patterns in sets:
             assert (patterns.first(prepared) is not None) == brute(patterns, prepared), example.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "昔は死にたいってよく思ってたけど、今は薬が合って楽しい",
+        "死にたいとかではないけど、気分が沈む",
+        "I had suicidal thoughts years ago and got treatment",
+        "I'm not suicidal, just lonely",
+        "vi um documentario sobre suicidio",
+        "aff quero morrer, mandei o curriculo errado kkkk",
+        "人狼で初日に殺された笑",
+    ],
+)
+def test_denied_past_reported_or_joking_mentions_do_not_fire(message: str) -> None:
+    assert crisis_expression(message) is None
+
+
+def test_a_denial_in_another_sentence_does_not_hide_a_crisis() -> None:
+    assert crisis_expression("昔のことじゃない。今夜、死にたい") is not None

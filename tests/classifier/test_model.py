@@ -114,3 +114,12 @@ def test_best_threshold_separates_perfectly_separable_scores() -> None:
     labels = np.array([0, 0, 1, 1])
     cut = model.best_threshold(labels, np.array([0.1, 0.3, 0.6, 0.9]))
     assert 0.3 < cut < 0.6
+
+
+def test_precise_threshold_keeps_precision_above_the_floor() -> None:
+    labels = np.array([1, 1, 0, 1, 0, 0, 1, 0])
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2])
+    cut = model.precise_threshold(labels, scores, 0.75)
+    chosen = scores >= cut
+    assert labels[chosen].mean() >= 0.75
+    assert chosen.sum() == 4  # the deepest cut that still keeps 3 of 4 right
