@@ -123,3 +123,10 @@ def test_precise_threshold_keeps_precision_above_the_floor() -> None:
     chosen = scores >= cut
     assert labels[chosen].mean() >= 0.75
     assert chosen.sum() == 4  # the deepest cut that still keeps 3 of 4 right
+
+
+def test_the_plain_python_scores_match_the_numpy_rescaling(tagger: Tagger) -> None:
+    ja = tagger.models["ja"]
+    for doc in ["保育園に入れなくて仕事に戻れない", "はじめまして", ""]:
+        expected = model.rescale(ja.proba_one(doc), ja.thresholds_)
+        np.testing.assert_allclose(ja.scaled_one(doc), expected, rtol=1e-12)
