@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+# The handoff tests also run on this PostgreSQL when it answers (trust auth, database `test`).
+TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export TSUNAGU_TEST_POSTGRES_URL := $(TEST_POSTGRES_URL)
 
 .PHONY: setup run test lint typecheck pytest model evaluate bench clean
 
@@ -29,6 +32,7 @@ typecheck: setup
 	$(VENV)/bin/mypy
 
 pytest: setup
+	@$(PY) -c "from tests.handoff.databases import postgres_status; print(postgres_status())"
 	$(PY) -m pytest
 
 test: lint typecheck pytest

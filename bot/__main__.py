@@ -1,12 +1,46 @@
-"""The `tsunagu` command."""
+"""The `tsunagu` command: serve, db upgrade, site load, consultant add."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from bot.settings import Settings
+from handoff.consultants import add_consultant, count_agencies
+from handoff.db import make_engine, make_sessionmaker, upgrade
+from handoff.errors import HandoffError
+from handoff.models import utcnow
+from handoff.site import SiteFileError, load_site_file
+
+log = logging.getLogger("tsunagu")
+
+
+def _prepare_database(settings: Settings) -> None:
+    """Apply pending migrations; load the site file into a database without agencies."""
+    engine = make_engine(settings.database_url)
+    try:
+        before, after = upgrade(engine)
+        log.info(
+            "database at revision %s%s",
+            after,
+            "" if before == after else f" (migrated from {before or 'empty'})",
+        )
+        with make_sessionmaker(engine).begin() as session:
+            if count_agencies(session=session):
+                return
+            report = load_site_file(
+                session=session,
+                path=settings.site,
+                now=utcnow(),
+                allow_dev_password=settings.development,
+            )
+        log.info("database had no agencies: loaded site file %s (%s)", settings.site, report)
+        if report.dev_passwords_set:
+            log.info("development: sample consultants can log in with the file's demo password")
+    finally:
+        engine.dispose()
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -14,23 +48,123 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.app import create_app
 
+    _prepare_database(settings)
     host = args.host or settings.host
     port = args.port or settings.port
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
     return 0
 
 
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    engine = make_engine(settings.database_url)
+    try:
+        before, after = upgrade(engine)
+    finally:
+        engine.dispose()
+    print(f"database at revision {after}" + ("" if before == after else f" (was {before})"))
+    return 0
+
+
+def _site_load(args: argparse.Namespace, settings: Settings) -> int:
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        with make_sessionmaker(engine).begin() as session:
+            report = load_site_file(
+                session=session,
+                path=Path(args.file),
+                now=utcnow(),
+                allow_dev_password=settings.development,
+            )
+    except SiteFileError as error:
+        print(error, file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(f"loaded {args.file}: {report}")
+    return 0
+
+
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def _consultant_add(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.password_stdin:
+        print("give the password on standard input with --password-stdin", file=sys.stderr)
+        return 2
+    password = sys.stdin.readline().rstrip("\r\n")
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        with make_sessionmaker(engine).begin() as session:
+            consultant = add_consultant(
+                session=session,
+                name=args.name,
+                reading=args.reading,
+                email=args.email,
+                password=password,
+                agency_code=args.agency,
+                languages=_split(args.languages),
+                domains=_split(args.domains),
+                role=args.role,
+                max_open_tickets=args.max_open_tickets,
+                now=utcnow(),
+            )
+            summary = f"consultant {consultant.id} ({consultant.email}, {consultant.role.value})"
+    except HandoffError as error:
+        print(f"cannot add consultant: {error}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(f"added {summary}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tsunagu")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser(
+        "serve", help="migrate, load the site file into an empty database, run the web service"
+    )
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(run=_serve)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply pending migrations").set_defaults(run=_db_upgrade)
+
+    site = commands.add_parser("site", help="the municipality file")
+    site_commands = site.add_subparsers(dest="site_command", required=True)
+    load = site_commands.add_parser("load", help="validate a site file and upsert it")
+    load.add_argument("file")
+    load.set_defaults(run=_site_load)
+
+    consultant = commands.add_parser("consultant", help="consultant accounts")
+    consultant_commands = consultant.add_subparsers(dest="consultant_command", required=True)
+    add = consultant_commands.add_parser("add", help="create a consultant")
+    add.add_argument("--name", required=True, help="display name, e.g. 佐藤 美咲")
+    add.add_argument("--reading", help="romanised name for residents (default: the name)")
+    add.add_argument("--email", required=True)
+    add.add_argument("--agency", help="agency code from the site file")
+    add.add_argument("--languages", required=True, help="comma-separated, e.g. ja,pt")
+    add.add_argument("--domains", help="comma-separated domain ids")
+    add.add_argument("--role", choices=("consultant", "supervisor"), default="consultant")
+    add.add_argument("--max-open-tickets", type=int, default=20)
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.set_defaults(run=_consultant_add)
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `tsunagu`."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    parser = argparse.ArgumentParser(prog="tsunagu")
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the web service")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     settings = Settings()
-    return {"serve": _serve}[args.command](args, settings)
+    code: int = args.run(args, settings)
+    return code
 
 
 if __name__ == "__main__":

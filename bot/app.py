@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
 from classifier.model import load_or_train
+from handoff import api as consultant_api
+from handoff.auth import LoginPolicy
+from handoff.db import make_engine, make_sessionmaker
+from handoff.models import utcnow
+from handoff.tickets import escalate_overdue
 
 log = logging.getLogger("tsunagu")
 
@@ -20,12 +28,35 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        sessions = make_sessionmaker(engine)
         app.state.settings = settings
+        app.state.engine = engine
+        app.state.sessionmaker = sessions
+        app.state.login_policy = LoginPolicy(
+            token_ttl=timedelta(hours=settings.api_token_ttl_hours)
+        )
         app.state.tagger = await asyncio.to_thread(load_or_train, settings.model_path)
         log.info("classifier ready (%s)", settings.model_path.name)
-        yield
+        jobs: list[asyncio.Task[None]] = []
+        if settings.escalation_interval_seconds > 0:
+            jobs.append(
+                asyncio.create_task(
+                    _every(settings.escalation_interval_seconds, lambda: _escalate(sessions))
+                )
+            )
+        try:
+            yield
+        finally:
+            for job in jobs:
+                job.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await job
+            engine.dispose()
 
     app = FastAPI(title="tsunagu", version="0.1.0", lifespan=lifespan)
+    consultant_api.install_error_handling(app, max_body_bytes=settings.max_request_bytes)
+    app.include_router(consultant_api.router)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
@@ -33,3 +64,20 @@ def create_app(settings: Settings) -> FastAPI:
         return {"status": "ok"}
 
     return app
+
+
+def _escalate(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        escalated = escalate_overdue(session=session, now=utcnow())
+    if escalated:
+        log.info("escalated %d overdue tickets to supervisors", len(escalated))
+
+
+async def _every(seconds: float, job: Callable[[], None]) -> None:
+    """Run a blocking job in a thread every `seconds`, logging (not dying on) failures."""
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await asyncio.to_thread(job)
+        except Exception:
+            log.exception("periodic job failed")

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     model_path: Path = ROOT / "classifier" / "models" / "tagger.pkl"
     host: str = "127.0.0.1"
     port: int = 8000
+    escalation_interval_seconds: float = Field(default=60.0, ge=0)  # 0 turns the job off
+    api_token_ttl_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    max_request_bytes: int = Field(default=1_000_000, ge=1024)
 
     line_channel_secret: str | None = Field(default=None, validation_alias="LINE_CHANNEL_SECRET")
     line_channel_access_token: str | None = Field(
@@ -38,6 +41,11 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
             raise ValueError("TSUNAGU_SECRET_KEY must be set outside development")
         return self
+
+    @property
+    def development(self) -> bool:
+        """True in development, where the sample city's demo passwords are honoured."""
+        return self.environment == "development"
 
     @property
     def line_enabled(self) -> bool:
