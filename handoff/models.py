@@ -488,3 +488,79 @@ class LoginAttempt(Base):
 
     def __repr__(self) -> str:
         return f"LoginAttempt(id={self.id!r}, at={self.at!r})"
+
+
+class EventState(enum.StrEnum):
+    """Processing of a durably stored inbound event."""
+
+    pending = "pending"
+    processing = "processing"
+    done = "done"
+    failed = "failed"
+
+
+class InboundEvent(Base):
+    """An event from a channel (a LINE webhook event), written before it is acknowledged and
+    handled once: the (channel, event_id) pair is unique, so a redelivery is recognised.
+    The payload is cleared once handled; the id stays to recognise late redeliveries."""
+
+    __tablename__ = "inbound_events"
+    __table_args__ = (
+        UniqueConstraint("channel", "event_id"),
+        Index("ix_inbound_events_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[IntPk]
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"))
+    event_id: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    state: Mapped[EventState] = mapped_column(
+        _enum(EventState, "event_state"), default=EventState.pending
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[Timestamp]
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    received_at: Mapped[Timestamp]
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"InboundEvent(id={self.id!r}, state={self.state.value!r})"
+
+
+class SchoolLink(Base):
+    """A web-chat link printed in a school mail newsletter: /c/{code}."""
+
+    __tablename__ = "school_links"
+
+    id: Mapped[IntPk]
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    label: Mapped[Name]
+    language: Mapped[str] = mapped_column(String(8), default="ja")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[Timestamp]
+
+    def __repr__(self) -> str:
+        return f"SchoolLink(code={self.code!r}, language={self.language!r})"
+
+
+class WebSession(Base):
+    """A resident's web chat on one device. Only hashes of the cookie token and of the resume
+    code are stored; `external_id` is the resident's opaque id on the web channel."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[IntPk]
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    resume_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    external_id: Mapped[str] = mapped_column(String(64), index=True)
+    link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("school_links.id", ondelete="SET NULL"), index=True
+    )
+    language: Mapped[str] = mapped_column(String(8), default="ja")
+    created_at: Mapped[Timestamp]
+    last_seen_at: Mapped[Timestamp]
+
+    link: Mapped[SchoolLink | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"WebSession(id={self.id!r}, language={self.language!r})"
