@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export TSUNAGU_TEST_POSTGRES_URL := $(TEST_POSTGRES_URL)
 
-.PHONY: setup run test lint typecheck pytest model evaluate bench clean
+.PHONY: setup catalogs extract run test lint typecheck pytest model evaluate bench clean
 
 setup: $(STAMP)
 
@@ -17,6 +17,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
+	$(MAKE) catalogs
+
+catalogs:
+	$(VENV)/bin/pybabel compile --directory locales --domain messages --statistics
+
+# Re-extract resident- and consultant-facing strings into locales/messages.pot.
+extract: setup
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k _ -k ngettext:1,2 --no-location \
+		--sort-output --project tsunagu --version 0.1 -w 100 -o locales/messages.pot .
 
 model: setup
 	$(PY) -m classifier train
@@ -31,7 +40,7 @@ lint: setup
 typecheck: setup
 	$(VENV)/bin/mypy
 
-pytest: setup
+pytest: setup catalogs
 	@$(PY) -c "from tests.handoff.databases import postgres_status; print(postgres_status())"
 	$(PY) -m pytest
 

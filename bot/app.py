@@ -12,6 +12,8 @@ from datetime import timedelta
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import line, webchat
+from bot.dialogue import Dialogue
 from bot.settings import Settings
 from classifier.model import load_or_train
 from handoff import api as consultant_api
@@ -37,8 +39,11 @@ def create_app(settings: Settings) -> FastAPI:
             token_ttl=timedelta(hours=settings.api_token_ttl_hours)
         )
         app.state.tagger = await asyncio.to_thread(load_or_train, settings.model_path)
+        app.state.dialogue = Dialogue(app.state.tagger)
         log.info("classifier ready (%s)", settings.model_path.name)
-        jobs: list[asyncio.Task[None]] = []
+        jobs: list[asyncio.Task[None]] = [
+            asyncio.create_task(run(app)) for run in app.state.front_door_jobs
+        ]
         if settings.escalation_interval_seconds > 0:
             jobs.append(
                 asyncio.create_task(
@@ -57,6 +62,14 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="tsunagu", version="0.1.0", lifespan=lifespan)
     consultant_api.install_error_handling(app, max_body_bytes=settings.max_request_bytes)
     app.include_router(consultant_api.router)
+    # Front doors: each install() adds its routes and returns the background jobs it needs
+    # (coroutine functions taking the app) that the lifespan runs.
+    app.state.front_door_jobs = []
+    app.state.front_door_jobs += webchat.install(app, settings)
+    if settings.line_enabled:
+        app.state.front_door_jobs += line.install(app, settings)
+    else:
+        log.info("LINE is not configured (LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN)")
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

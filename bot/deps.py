@@ -6,16 +6,19 @@ from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
+from bot.dialogue import Dialogue
 from bot.settings import Settings
 from classifier.model import Tagger
 from handoff.deps import NowDep, SessionDep, SessionmakerDep, get_now, get_session
 
 __all__ = [
+    "DialogueDep",
     "NowDep",
     "SessionDep",
     "SessionmakerDep",
     "SettingsDep",
     "TaggerDep",
+    "get_dialogue",
     "get_now",
     "get_session",
     "get_settings",
@@ -33,5 +36,11 @@ def get_tagger(request: Request) -> Tagger:
     return cast(Tagger, request.app.state.tagger)
 
 
+def get_dialogue(request: Request) -> Dialogue:
+    """The conversation, built once in the lifespan."""
+    return cast(Dialogue, request.app.state.dialogue)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+DialogueDep = Annotated[Dialogue, Depends(get_dialogue)]
 TaggerDep = Annotated[Tagger, Depends(get_tagger)]
