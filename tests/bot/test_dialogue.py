@@ -89,7 +89,8 @@ def test_a_portuguese_worry_is_answered_in_portuguese_with_a_romanised_name(
     resident = Resident_(dialogue, session, now, lang="pt-BR", channel="web", external_id="w-1")
     resident.consents()
     answer = resident.says(
-        "Sou brasileira, tenho dois filhos pequenos e perdi o emprego. Nao sei como pagar o aluguel."
+        "Sou brasileira, tenho dois filhos pequenos e perdi o emprego. "
+        "Nao sei como pagar o aluguel."
     )
     assert answer.language == "pt"
     assert answer.texts[0].startswith("Entendi.")
