@@ -12,7 +12,7 @@ from sklearn.model_selection import KFold
 from classifier import corpus, features, lexicon, text
 from classifier.crisis import crisis_expression
 from classifier.domains import CRISIS, DOMAIN_IDS, LANGUAGES
-from classifier.model import DomainTagger
+from classifier.estimator import DomainTagger
 
 _CRISIS_COLUMN = DOMAIN_IDS.index(CRISIS)
 Predictor = Callable[[Sequence[str]], np.ndarray]

@@ -16,171 +16,58 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import sklearn
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
 
 from classifier import corpus, features, text
 from classifier.crisis import crisis_expression
 from classifier.domains import CRISIS, DOMAIN_IDS, LANGUAGES
 
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 DEFAULT_MODEL_DIR = Path(__file__).parent / "models"
 DEFAULT_MODEL_PATH = DEFAULT_MODEL_DIR / "tagger.pkl"
 _CRISIS_COLUMN = DOMAIN_IDS.index(CRISIS)
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic function."""
     result: np.ndarray = 1.0 / (1.0 + np.exp(-z))
     return result
 
 
-def precise_threshold(y_true: np.ndarray, scores: np.ndarray, min_precision: float) -> float:
-    """The lowest cut on `scores` at which precision reaches `min_precision` (0.95 if never)."""
-    order = np.argsort(-scores, kind="stable")
-    hits = np.cumsum(y_true[order])
-    precision = hits / np.arange(1, len(scores) + 1)
-    sorted_scores = scores[order]
-    distinct = np.r_[sorted_scores[:-1] > sorted_scores[1:], True]
-    good = np.flatnonzero((precision >= min_precision) & distinct & (hits > 0))
-    if not len(good):
-        return 0.95
-    deepest = int(good[-1])
-    lower = sorted_scores[deepest + 1] if deepest + 1 < len(sorted_scores) else 0.0
-    return float(np.clip((sorted_scores[deepest] + lower) / 2, 0.05, 0.95))
+@dataclass(frozen=True, slots=True)
+class LinearScorer:
+    """One language's fitted model as plain arrays: TF-IDF (binary tf, l2) and one logistic
+    regression per domain, with per-domain thresholds. Scores one message in microseconds."""
 
-
-def best_threshold(
-    y_true: np.ndarray,
-    scores: np.ndarray,
-    default: float = 0.5,
-    beta: float = 1.0,
-) -> float:
-    """The cut on `scores` that maximises F-beta for one label (beta above 1 weighs recall
-    above precision)."""
-    positives = int(y_true.sum())
-    if positives == 0 or positives == len(y_true):
-        return default
-    order = np.argsort(-scores, kind="stable")
-    sorted_scores = scores[order]
-    hits = np.cumsum(y_true[order])
-    predicted = np.arange(1, len(scores) + 1)
-    f1 = (1 + beta**2) * hits / (predicted + beta**2 * positives)
-    # Only cut between distinct scores.
-    distinct = np.r_[sorted_scores[:-1] > sorted_scores[1:], True]
-    f1 = np.where(distinct, f1, -1.0)
-    best = int(np.argmax(f1))
-    lower = sorted_scores[best + 1] if best + 1 < len(sorted_scores) else 0.0
-    return float(np.clip((sorted_scores[best] + lower) / 2, 0.05, 0.95))
-
-
-class DomainTagger(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
-    """Multi-label TF-IDF + one logistic regression per domain, with per-domain thresholds
-    chosen on out-of-fold scores."""
-
-    def __init__(
-        self,
-        analyzer: Callable[[str], list[str]] = features.analyze_ja,
-        *,
-        C: float = 8.0,
-        crisis_min_precision: float = 0.8,
-        min_df: int = 1,
-        threshold_folds: int = 5,
-        random_state: int = 0,
-    ) -> None:
-        self.analyzer = analyzer
-        self.C = C
-        self.crisis_min_precision = crisis_min_precision
-        self.min_df = min_df
-        self.threshold_folds = threshold_folds
-        self.random_state = random_state
-
-    def _fit_weights(
-        self, docs: Sequence[str], labels: np.ndarray
-    ) -> tuple[TfidfVectorizer, np.ndarray, np.ndarray]:
-        vectorizer = TfidfVectorizer(
-            analyzer=self.analyzer, binary=True, min_df=self.min_df, dtype=np.float64
-        )
-        matrix = vectorizer.fit_transform(docs)
-        coef = np.zeros((matrix.shape[1], labels.shape[1]))
-        intercept = np.full(labels.shape[1], -10.0)
-        for column in range(labels.shape[1]):
-            target = labels[:, column]
-            if 0 < target.sum() < len(target):
-                model = LogisticRegression(
-                    C=self.C, solver="liblinear", class_weight="balanced", max_iter=1000
-                )
-                model.fit(matrix, target)
-                coef[:, column] = model.coef_[0]
-                intercept[column] = model.intercept_[0]
-        vectorizer.stop_words_ = None  # large and only kept for inspection
-        return vectorizer, coef, intercept
-
-    def fit(self, docs: Sequence[str], labels: np.ndarray) -> DomainTagger:
-        """Learn weights on all of `docs` and thresholds on out-of-fold scores."""
-        labels = np.asarray(labels)
-        oof = np.zeros(labels.shape, dtype=np.float64)
-        folds = KFold(self.threshold_folds, shuffle=True, random_state=self.random_state)
-        for train_idx, valid_idx in folds.split(docs):
-            vectorizer, coef, intercept = self._fit_weights(
-                [docs[i] for i in train_idx], labels[train_idx]
-            )
-            valid = vectorizer.transform([docs[i] for i in valid_idx])
-            oof[valid_idx] = _sigmoid(valid @ coef + intercept)
-        self.thresholds_ = np.array(
-            [best_threshold(labels[:, k], oof[:, k]) for k in range(labels.shape[1])]
-        )
-        if labels.shape[1] > _CRISIS_COLUMN:
-            # The crisis lexicon carries recall; the model adds only flags it gets right at
-            # least this often out of fold.
-            self.thresholds_[_CRISIS_COLUMN] = precise_threshold(
-                labels[:, _CRISIS_COLUMN], oof[:, _CRISIS_COLUMN], self.crisis_min_precision
-            )
-        self.oof_scores_ = oof
-        self.vectorizer_, self.coef_, self.intercept_ = self._fit_weights(docs, labels)
-        self.vocabulary_: dict[str, int] = self.vectorizer_.vocabulary_
-        self.idf_: np.ndarray = self.vectorizer_.idf_
-        self.classes_ = np.array(DOMAIN_IDS[: labels.shape[1]])
-        return self
-
-    def predict_proba(self, docs: Sequence[str]) -> np.ndarray:
-        """Per-domain probabilities, one row per document."""
-        result: np.ndarray = _sigmoid(
-            self.vectorizer_.transform(docs) @ self.coef_ + self.intercept_
-        )
-        return result
-
-    def predict(self, docs: Sequence[str]) -> np.ndarray:
-        """0/1 per domain, one row per document."""
-        return (self.predict_proba(docs) >= self.thresholds_).astype(np.int8)
+    analyzer: Callable[[str], list[str]]
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    coef: np.ndarray  # features x domains
+    intercept: np.ndarray
+    thresholds: np.ndarray
 
     def logits_one(self, document: str) -> np.ndarray:
-        """Per-domain log-odds for one document, without scipy's per-call overhead."""
-        vocabulary = self.vocabulary_
+        """Per-domain log-odds for one document."""
+        vocabulary = self.vocabulary
         indices = [vocabulary[f] for f in set(self.analyzer(document)) if f in vocabulary]
         if not indices:
-            intercept: np.ndarray = self.intercept_
-            return intercept
+            return self.intercept.copy()
         rows = np.fromiter(indices, dtype=np.intp, count=len(indices))
-        weights = self.idf_[rows]
-        logits: np.ndarray = weights @ self.coef_[rows]
+        weights = self.idf[rows]
+        logits: np.ndarray = weights @ self.coef[rows]
         logits /= math.sqrt(float(weights @ weights))
-        logits += self.intercept_
+        logits += self.intercept
         return logits
 
     def proba_one(self, document: str) -> np.ndarray:
-        """The same as predict_proba for one document."""
-        return _sigmoid(self.logits_one(document))
+        """Per-domain probabilities for one document."""
+        return sigmoid(self.logits_one(document))
 
     def scaled_one(self, document: str) -> list[float]:
         """`rescale(proba_one(document))` as a list, in plain Python: for 15 numbers that is
         quicker than a chain of numpy calls."""
         scaled = []
-        for logit, cut in zip(
-            self.logits_one(document).tolist(), self.thresholds_.tolist(), strict=True
-        ):
+        pairs = zip(self.logits_one(document).tolist(), self.thresholds.tolist(), strict=True)
+        for logit, cut in pairs:
             probability = 1.0 / (1.0 + math.exp(-logit)) if logit > -700.0 else 0.0
             if probability < cut:
                 scaled.append(0.5 * probability / cut)
@@ -222,9 +109,9 @@ EMPTY_SCORES: dict[str, float] = dict.fromkeys(DOMAIN_IDS, 0.0)
 
 @dataclass
 class Tagger:
-    """One DomainTagger per language, the crisis lexicon in union, and the metadata."""
+    """One LinearScorer per language, the crisis lexicon in union, and the metadata."""
 
-    models: dict[str, DomainTagger]
+    models: dict[str, LinearScorer]
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def tag(self, message: str, lang: str | None = None) -> Prediction:
@@ -262,8 +149,10 @@ class Tagger:
 
 
 def train(examples: Sequence[corpus.Example], *, corpus_digest: str = "", C: float = 8.0) -> Tagger:
-    """Fit one DomainTagger per language, deterministically."""
-    models: dict[str, DomainTagger] = {}
+    """Fit one DomainTagger per language, deterministically, and keep their arrays."""
+    from classifier.estimator import DomainTagger  # scikit-learn is needed to train only
+
+    models: dict[str, LinearScorer] = {}
     cv: dict[str, Any] = {}
     for lang in LANGUAGES:
         subset = corpus.by_language(examples, lang)
@@ -271,7 +160,7 @@ def train(examples: Sequence[corpus.Example], *, corpus_digest: str = "", C: flo
         docs = [ex.text for ex in subset]
         model = DomainTagger(features.ANALYZERS[lang], C=C)
         model.fit(docs, labels)
-        models[lang] = model
+        models[lang] = model.to_scorer()
         predicted = (model.oof_scores_ >= model.thresholds_).astype(np.int8)
         predicted[:, _CRISIS_COLUMN] |= np.array([crisis_expression(d) is not None for d in docs])
         cv[lang] = _f1_summary(labels, predicted)
@@ -281,14 +170,14 @@ def train(examples: Sequence[corpus.Example], *, corpus_digest: str = "", C: flo
         "corpus_sha256": corpus_digest,
         "versions": {
             "python": platform.python_version(),
-            "scikit-learn": sklearn.__version__,
+            "scikit-learn": _version("scikit-learn"),
             "numpy": np.__version__,
             "sudachipy": _version("sudachipy"),
             "sudachidict-core": _version("sudachidict-core"),
             "snowballstemmer": _version("snowballstemmer"),
         },
         "thresholds": {
-            lang: dict(zip(DOMAIN_IDS, map(float, m.thresholds_), strict=True))
+            lang: dict(zip(DOMAIN_IDS, map(float, m.thresholds), strict=True))
             for lang, m in models.items()
         },
         "cv_scores": cv,
@@ -371,7 +260,7 @@ def is_current(path: Path = DEFAULT_MODEL_PATH, train_dir: Path = corpus.TRAIN_D
         path.exists()
         and metadata.get("format") == MODEL_FORMAT
         and metadata.get("corpus_sha256") == corpus.corpus_hash(train_dir)
-        and metadata.get("versions", {}).get("scikit-learn") == sklearn.__version__
+        and metadata.get("versions", {}).get("scikit-learn") == _version("scikit-learn")
     )
 
 

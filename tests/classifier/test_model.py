@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifier import corpus, model
+from classifier import corpus, estimator, model
 from classifier.domains import DOMAIN_IDS
 from classifier.model import Tagger, UntrustedModelError
 
@@ -62,12 +62,31 @@ def test_an_explicit_language_is_used(tagger: Tagger) -> None:
     assert tagger.tag("ok", "pt-BR").lang == "pt"
 
 
-def test_the_fast_path_agrees_with_scikit_learn(tagger: Tagger) -> None:
-    ja = tagger.models["ja"]
-    docs = ["保育園に入れなくて仕事に戻れない", "家賃が払えない", "はじめまして"]
-    batch = ja.predict_proba(docs)
-    singles = np.vstack([ja.proba_one(d) for d in docs])
-    np.testing.assert_allclose(batch, singles, rtol=1e-9, atol=1e-12)
+def test_the_numpy_scorer_agrees_with_scikit_learn() -> None:
+    from classifier import features
+    from classifier.estimator import DomainTagger
+
+    examples = corpus.by_language(corpus.load(corpus.TRAIN_DIR), "ja")[:400]
+    estimator = DomainTagger(features.analyze_ja, threshold_folds=3)
+    estimator.fit([ex.text for ex in examples], corpus.label_matrix(examples))
+    scorer = estimator.to_scorer()
+    docs = ["保育園に入れなくて仕事に戻れない", "家賃が払えない", "はじめまして", ""]
+    singles = np.vstack([scorer.proba_one(d) for d in docs])
+    np.testing.assert_allclose(estimator.predict_proba(docs), singles, rtol=1e-9, atol=1e-12)
+
+
+def test_tagging_does_not_need_scikit_learn(tmp_path: Path) -> None:
+    """Inference loads numpy arrays only: scikit-learn costs ~100 MB of memory per process."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from classifier.model import load_or_train\n"
+        "load_or_train().tag('家賃が払えない')\n"
+        "assert not [m for m in sys.modules if m.startswith(('sklearn', 'scipy'))]\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
 
 
 def test_the_fitted_model_pickles_without_sudachi_objects(tagger: Tagger) -> None:
@@ -112,14 +131,14 @@ def test_a_missing_model_is_trained_on_first_use(tmp_path: Path) -> None:
 
 def test_best_threshold_separates_perfectly_separable_scores() -> None:
     labels = np.array([0, 0, 1, 1])
-    cut = model.best_threshold(labels, np.array([0.1, 0.3, 0.6, 0.9]))
+    cut = estimator.best_threshold(labels, np.array([0.1, 0.3, 0.6, 0.9]))
     assert 0.3 < cut < 0.6
 
 
 def test_precise_threshold_keeps_precision_above_the_floor() -> None:
     labels = np.array([1, 1, 0, 1, 0, 0, 1, 0])
     scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2])
-    cut = model.precise_threshold(labels, scores, 0.75)
+    cut = estimator.precise_threshold(labels, scores, 0.75)
     chosen = scores >= cut
     assert labels[chosen].mean() >= 0.75
     assert chosen.sum() == 4  # the deepest cut that still keeps 3 of 4 right
@@ -128,5 +147,5 @@ def test_precise_threshold_keeps_precision_above_the_floor() -> None:
 def test_the_plain_python_scores_match_the_numpy_rescaling(tagger: Tagger) -> None:
     ja = tagger.models["ja"]
     for doc in ["保育園に入れなくて仕事に戻れない", "はじめまして", ""]:
-        expected = model.rescale(ja.proba_one(doc), ja.thresholds_)
+        expected = model.rescale(ja.proba_one(doc), ja.thresholds)
         np.testing.assert_allclose(ja.scaled_one(doc), expected, rtol=1e-12)
