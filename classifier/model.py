@@ -47,8 +47,9 @@ class LinearScorer:
 
     def logits_one(self, document: str) -> np.ndarray:
         """Per-domain log-odds for one document."""
-        vocabulary = self.vocabulary
-        indices = [vocabulary[f] for f in set(self.analyzer(document)) if f in vocabulary]
+        indices = [
+            i for i in map(self.vocabulary.get, set(self.analyzer(document))) if i is not None
+        ]
         if not indices:
             return self.intercept.copy()
         rows = np.fromiter(indices, dtype=np.intp, count=len(indices))

@@ -575,8 +575,12 @@ def ja_tokens(text: str) -> list[str]:
     tokenizer, keep = _sudachi()
     tokens: list[str] = []
     for piece in split_for_sudachi(text):
-        for morpheme in tokenizer.tokenize(piece):
-            kind = keep[morpheme.part_of_speech_id()]
+        morphemes = tokenizer.tokenize(piece)
+        kinds = [keep[m.part_of_speech_id()] for m in morphemes]
+        if 2 not in kinds and 3 not in kinds:  # the common case, in one comprehension
+            tokens += [m.normalized_form() for m, k in zip(morphemes, kinds, strict=True) if k]
+            continue
+        for morpheme, kind in zip(morphemes, kinds, strict=True):
             if kind == 1:
                 tokens.append(morpheme.normalized_form())
             elif kind == 2:
@@ -585,7 +589,7 @@ def ja_tokens(text: str) -> list[str]:
                     tokens.append(form)
             elif kind == 3:
                 tokens.append("<num>")
-    tokens.extend(_EMOJI.findall(text))
+    tokens += _EMOJI.findall(text)
     return tokens
 
 
