@@ -20,6 +20,7 @@ from handoff import api as consultant_api
 from handoff.auth import LoginPolicy
 from handoff.db import make_engine, make_sessionmaker
 from handoff.models import utcnow
+from handoff.retention import purge_expired
 from handoff.tickets import escalate_overdue
 
 log = logging.getLogger("tsunagu")
@@ -44,6 +45,13 @@ def create_app(settings: Settings) -> FastAPI:
         jobs: list[asyncio.Task[None]] = [
             asyncio.create_task(run(app)) for run in app.state.front_door_jobs
         ]
+        if settings.retention_interval_seconds > 0:
+            keep = timedelta(days=settings.retention_days)
+            jobs.append(
+                asyncio.create_task(
+                    _every(settings.retention_interval_seconds, lambda: _purge(sessions, keep))
+                )
+            )
         if settings.escalation_interval_seconds > 0:
             jobs.append(
                 asyncio.create_task(
@@ -77,6 +85,11 @@ def create_app(settings: Settings) -> FastAPI:
         return {"status": "ok"}
 
     return app
+
+
+def _purge(sessions: sessionmaker[Session], keep: timedelta) -> None:
+    with sessions.begin() as session:
+        purge_expired(session=session, now=utcnow(), keep_closed_for=keep)
 
 
 def _escalate(sessions: sessionmaker[Session]) -> None:

@@ -24,9 +24,13 @@ class Settings(BaseSettings):
     model_path: Path = ROOT / "classifier" / "models" / "tagger.pkl"
     host: str = "127.0.0.1"
     port: int = 8000
+    public_base_url: str = "http://127.0.0.1:8000"
     escalation_interval_seconds: float = Field(default=60.0, ge=0)  # 0 turns the job off
     api_token_ttl_hours: float = Field(default=12.0, gt=0, le=24 * 30)
     max_request_bytes: int = Field(default=1_000_000, ge=1024)
+    # Closed consultations keep their text this long, then only anonymous counts remain.
+    retention_days: float = Field(default=365.0, gt=0)
+    retention_interval_seconds: float = Field(default=3600.0, ge=0)  # 0 turns the job off
 
     line_channel_secret: str | None = Field(default=None, validation_alias="LINE_CHANNEL_SECRET")
     line_channel_access_token: str | None = Field(
