@@ -1,4 +1,4 @@
-"""The `tsunagu` command: serve, db upgrade, site load, consultant add."""
+"""The `tsunagu` command: serve, db upgrade, site load, consultant add, link create."""
 
 from __future__ import annotations
 
@@ -121,6 +121,64 @@ def _consultant_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _link_create(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.webchat import links
+
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        with make_sessionmaker(engine).begin() as session:
+            link = links.create_link(
+                session=session, label=args.label, language=args.lang, now=utcnow()
+            )
+            code = link.code
+    except HandoffError as error:
+        print(f"cannot create the link: {error}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(links.link_url(settings.public_base_url, code))
+    return 0
+
+
+def _link_list(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.webchat import links
+
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        with make_sessionmaker(engine).begin() as session:
+            rows = [
+                (links.link_url(settings.public_base_url, link.code), link)
+                for link in links.list_links(session=session)
+            ]
+            lines = [
+                f"{url}\t{link.language}\t{'active' if link.active else 'off'}\t{link.label}"
+                for url, link in rows
+            ]
+    finally:
+        engine.dispose()
+    print("\n".join(lines) if lines else "no links yet")
+    return 0
+
+
+def _link_deactivate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.webchat import links
+
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        with make_sessionmaker(engine).begin() as session:
+            links.deactivate_link(session=session, code=args.code)
+    except HandoffError as error:
+        print(f"cannot turn off the link: {error}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(f"link {args.code} no longer opens new chats (chats begun on it go on)")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tsunagu")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -155,6 +213,17 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--max-open-tickets", type=int, default=20)
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.set_defaults(run=_consultant_add)
+
+    link = commands.add_parser("link", help="school-mail links to the web chat")
+    link_commands = link.add_subparsers(dest="link_command", required=True)
+    create = link_commands.add_parser("create", help="make a link and print its URL")
+    create.add_argument("--label", required=True, help="for staff, e.g. さくら小学校 学校メール")
+    create.add_argument("--lang", default="ja", help="the chat's first language: ja, en or pt")
+    create.set_defaults(run=_link_create)
+    link_commands.add_parser("list", help="every link").set_defaults(run=_link_list)
+    deactivate = link_commands.add_parser("deactivate", help="stop a link opening new chats")
+    deactivate.add_argument("code")
+    deactivate.set_defaults(run=_link_deactivate)
     return parser
 
 

@@ -41,8 +41,9 @@ def test_every_catalog_is_complete_and_nothing_is_fuzzy(locale: str) -> None:
             continue
         assert message.string, f"untranslated in {locale}: {message.id!r}"
         assert not message.fuzzy, f"fuzzy in {locale}: {message.id!r}"
-        placeholders = set(re.findall(r"\{(\w+)\}", str(message.id)))
-        assert set(re.findall(r"\{(\w+)\}", str(message.string))) == placeholders, message.id
+        for style in (r"\{(\w+)\}", r"%\((\w+)\)s"):
+            placeholders = set(re.findall(style, str(message.id)))
+            assert set(re.findall(style, str(message.string))) == placeholders, message.id
 
 
 def test_residents_are_answered_in_their_language() -> None:
