@@ -47,6 +47,7 @@ class Recorded:
     headers: dict[str, str]
     body: Any
     status: int
+    at: float = 0.0  # time.monotonic() when it arrived
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,7 @@ class FakeLineApi:
                     {name.lower(): value for name, value in request.headers.items()},
                     body,
                     0,
+                    time.monotonic(),
                 )
             )
             fault = next((f for f in self.faults if request.url.path.startswith(f.path)), None)
@@ -275,7 +277,9 @@ class FakeLineApi:
         with self._lock:
             index = request.state.index
             seen = self.requests[index]
-            self.requests[index] = Recorded(seen.method, seen.path, seen.headers, seen.body, status)
+            self.requests[index] = Recorded(
+                seen.method, seen.path, seen.headers, seen.body, status, seen.at
+            )
         return JSONResponse(content, status_code=status, headers=headers)
 
     def _unauthorised(self, request: Request) -> Response | None:
