@@ -17,6 +17,7 @@ from bot.dialogue import Dialogue
 from bot.settings import Settings
 from classifier.model import load_or_train
 from handoff import api as consultant_api
+from handoff import workspace
 from handoff.auth import LoginPolicy
 from handoff.db import make_engine, make_sessionmaker
 from handoff.models import utcnow
@@ -70,6 +71,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="tsunagu", version="0.1.0", lifespan=lifespan)
     consultant_api.install_error_handling(app, max_body_bytes=settings.max_request_bytes)
     app.include_router(consultant_api.router)
+    app.include_router(workspace.router)
     # Front doors: each install() adds its routes and returns the background jobs it needs
     # (coroutine functions taking the app) that the lifespan runs.
     app.state.front_door_jobs = []

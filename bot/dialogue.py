@@ -18,12 +18,12 @@ from babel.lists import format_list
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.i18n import DEFAULT_LANGUAGE, N_, Speaker, language_of
 from classifier.domains import CRISIS
 from classifier.model import Prediction, Tagger
 from classifier.text import detect_language
 from handoff import tickets
 from handoff.hours import Schedule
+from handoff.i18n import DEFAULT_LANGUAGE, N_, Speaker, language_of
 from handoff.models import (
     OPEN_STATUSES,
     Agency,

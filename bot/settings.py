@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     escalation_interval_seconds: float = Field(default=60.0, ge=0)  # 0 turns the job off
     api_token_ttl_hours: float = Field(default=12.0, gt=0, le=24 * 30)
     max_request_bytes: int = Field(default=1_000_000, ge=1024)
+    # The consultant workspace's session cookie is Secure (HTTPS only) in production unless
+    # this says otherwise; plain-HTTP development and tests need it off.
+    workspace_cookie_secure: bool | None = None
     # Closed consultations keep their text this long, then only anonymous counts remain.
     retention_days: float = Field(default=365.0, gt=0)
     retention_interval_seconds: float = Field(default=3600.0, ge=0)  # 0 turns the job off

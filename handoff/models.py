@@ -564,3 +564,23 @@ class WebSession(Base):
 
     def __repr__(self) -> str:
         return f"WebSession(id={self.id!r}, language={self.language!r})"
+
+
+class CannedReply(Base):
+    """A reply consultants can start from, written per resident language; supervisors edit."""
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[IntPk]
+    language: Mapped[str] = mapped_column(String(8), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultants.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[Timestamp]
+
+    updated_by: Mapped[Consultant | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"CannedReply(id={self.id!r}, language={self.language!r})"

@@ -21,7 +21,7 @@ from linebot.v3.messaging import (  # type: ignore[import-untyped]
 )
 
 from bot.dialogue import Choice
-from bot.i18n import speaker
+from handoff.i18n import speaker
 
 MAX_MESSAGES = 5
 MAX_TEXT_UNITS = 5000

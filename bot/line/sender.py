@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.dialogue import Choice
-from bot.i18n import language_of
 from bot.line.api import LineApi, LineApiError
 from bot.line.messages import UnknownPayload, fit_one_request, render, text_messages
+from handoff.i18n import language_of
 from handoff.outbox import PermanentDeliveryError, ResidentAddress
 
 

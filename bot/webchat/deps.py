@@ -8,10 +8,10 @@ from typing import Annotated, cast
 from fastapi import Depends, HTTPException, Path, Request, status
 
 from bot.deps import SessionDep
-from bot.i18n import speaker
 from bot.webchat.links import find_link
 from bot.webchat.state import WebChat
 from bot.webchat.web_sessions import COOKIE, from_token
+from handoff.i18n import speaker
 from handoff.models import SchoolLink, WebSession
 
 LinkCode = Annotated[str, Path(description="The school link's code.")]

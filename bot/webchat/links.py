@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.i18n import LOCALES
 from classifier.text import canonical_language
 from handoff.errors import InvalidInput, NotFound
+from handoff.i18n import LOCALES
 from handoff.models import SchoolLink
 
 CODE_ALPHABET = string.ascii_letters + string.digits

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.deps import DialogueDep, NowDep, SessionDep, SessionmakerDep
 from bot.dialogue import Command, Dialogue, Inbound, Kind, Outbound
-from bot.i18n import LOCALES, Speaker, language_of, speaker
 from bot.webchat import web_sessions
 from bot.webchat.deps import LinkCode, LinkDep, SameOrigin, WebChatDep, WebSessionDep
 from bot.webchat.limits import RateLimit
@@ -36,6 +35,7 @@ from bot.webchat.schemas import (
 from bot.webchat.state import PAGE_HEADERS, WebChat
 from bot.webchat.transcript import Bubble, Cursor, bot_bubbles, conversation
 from handoff import tickets
+from handoff.i18n import LOCALES, Speaker, language_of, speaker
 from handoff.models import Channel, EmergencyContact, SchoolLink, WebSession
 
 router = APIRouter(tags=["web chat"])

@@ -14,8 +14,8 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.i18n import Speaker
 from handoff import tickets
+from handoff.i18n import Speaker
 from handoff.models import Channel, Consultant, Direction, Message, OutboxItem
 
 Sender = Literal["bot", "resident", "consultant"]

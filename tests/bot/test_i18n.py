@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALES_DIR, language_of, speaker
+from handoff.i18n import LOCALES_DIR, language_of, speaker
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = ["ja", "en", "pt_BR"]

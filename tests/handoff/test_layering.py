@@ -20,7 +20,7 @@ def test_services_load_neither_web_framework_nor_channel_sdk() -> None:
 
 def test_the_api_never_loads_bot_or_linebot() -> None:
     run(
-        "import sys, handoff.api\n"
+        "import sys, handoff.api, handoff.workspace, handoff.i18n\n"
         "loaded = [m for m in sys.modules if m.split('.')[0] in ('linebot', 'bot')]\n"
         "assert not loaded, loaded\n"
     )

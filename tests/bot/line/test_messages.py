@@ -9,7 +9,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.dialogue import Choice, Command
-from bot.i18n import speaker
 from bot.line.messages import (
     MAX_MESSAGES,
     MAX_TEXT_UNITS,
@@ -25,6 +24,7 @@ from bot.line.messages import (
     text_messages,
     utf16_units,
 )
+from handoff.i18n import speaker
 
 EMOJI = "😀"  # two UTF-16 units
 

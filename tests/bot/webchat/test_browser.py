@@ -22,8 +22,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import select
 
 from bot.dialogue import TOPICS
-from bot.i18n import Speaker
 from handoff.db import make_engine, make_sessionmaker
+from handoff.i18n import Speaker
 from handoff.models import Consultant
 from tests.bot.webchat.conftest import WORRY_PT
 from tests.factories import DEMO_PASSWORD

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import Speaker
 from bot.webchat.transcript import Cursor, notice_of, person_name, signature
+from handoff.i18n import Speaker
 from handoff.models import Consultant
 
 PERSON = {"id": 7, "name": "オリヴェイラ カルロス", "reading": "Carlos Oliveira"}
