@@ -12,7 +12,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import line, webchat
+from bot import senders, webchat
 from bot.dialogue import Dialogue
 from bot.settings import Settings
 from classifier.model import load_or_train
@@ -77,9 +77,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.front_door_jobs = []
     app.state.front_door_jobs += webchat.install(app, settings)
     if settings.line_enabled:
+        from bot import line  # the LINE SDK takes about a second to import: only when used
+
         app.state.front_door_jobs += line.install(app, settings)
     else:
         log.info("LINE is not configured (LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN)")
+    # One outbox delivery job for every channel, whichever doors are open.
+    app.state.front_door_jobs += senders.install(app)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
