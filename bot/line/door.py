@@ -17,6 +17,7 @@ import uuid
 import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
@@ -52,6 +53,9 @@ class Tuning:
     loading_seconds: int = 20
     push_attempts: int = 3
     push_retry_seconds: float = 1.0
+    # Events handled at once. The rest wait in memory (stored and acknowledged already), so a
+    # burst never takes the threads and the database write lock the webhook needs to store.
+    concurrent_events: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +82,9 @@ class LineDoor:
         self._tasks: set[asyncio.Task[None]] = set()
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._noted_groups: OrderedDict[str, None] = OrderedDict()
+        self._handling = asyncio.Semaphore(tuning.concurrent_events)
+        # The webhook stores events on threads of its own, never queued behind handling.
+        self.ingest_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="line-ingest")
 
     # -- the edge -----------------------------------------------------------------------------
 
@@ -173,7 +180,7 @@ class LineDoor:
                 await asyncio.to_thread(self._finish, claimed)
                 return
             lock = self._locks.setdefault(turn.external_id, asyncio.Lock())
-            async with lock:
+            async with lock, self._handling:
                 await self._converse(claimed, turn)
         except asyncio.CancelledError:
             raise

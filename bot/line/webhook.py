@@ -103,7 +103,10 @@ async def webhook(
     if not events:  # LINE's "Verify" button sends none
         return WebhookAccepted()
     try:
-        claimed = await asyncio.to_thread(lambda: _store(sessions, events=events, door=door))
+        loop = asyncio.get_running_loop()
+        claimed = await loop.run_in_executor(
+            door.ingest_pool, lambda: _store(sessions, events=events, door=door)
+        )
     except SQLAlchemyError as error:
         log.error("LINE events not stored (%s); LINE will deliver again", type(error).__name__)
         raise HTTPException(
