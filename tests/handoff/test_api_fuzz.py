@@ -13,7 +13,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from tests.factories import DEMO_PASSWORD
-from tests.handoff.test_claim_race import free_port, wait_until_ready
+from tests.handoff.test_claim_race import wait_until_ready
+from tests.support import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,6 @@ PostgreSQL, between threads and between two server processes sharing the databas
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -28,6 +27,7 @@ from tests.factories import (
     make_consultant,
     worry,
 )
+from tests.support import free_port
 
 ROUNDS = 5
 
@@ -90,12 +90,6 @@ def test_claim_race_between_threads(fresh_url: str) -> None:
         for ticket_id in ticket_ids:
             outcomes = together([claimer(rival.id, ticket_id) for rival in rivals])
             assert sorted(outcomes) == ["conflict", "won"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

@@ -8,7 +8,6 @@ Without /usr/bin/chromium the test is skipped with the reason; TSUNAGU_TEST_REQU
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -27,37 +26,13 @@ from handoff.i18n import Speaker
 from handoff.models import Consultant
 from tests.bot.webchat.conftest import WORRY_PT
 from tests.factories import DEMO_PASSWORD
+from tests.support import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-REQUIRE_BROWSER = os.environ.get("TSUNAGU_TEST_REQUIRE_BROWSER") == "1"
 SCREENSHOTS = Path("/tmp")
 SUPERVISOR = "takahashi.kenichi@minato.example"
 REPLY = "Olá! Sou do atendimento da prefeitura. Posso ligar para você amanhã às 10h?"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
-    if REQUIRE_BROWSER:
-        pytest.fail(f"{reason}, and TSUNAGU_TEST_REQUIRE_BROWSER=1 requires it")
-    pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -30,18 +29,9 @@ from handoff.models import Channel, Consultant, Status, Ticket, utcnow
 from tests.bot.line.platform import SECRET, LinePlatform
 from tests.factories import DEMO_PASSWORD
 from tests.fakes.line_api import ACCESS_TOKEN, PUSH, FakeLineApi
+from tests.support import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-REQUIRE_BROWSER = os.environ.get("TSUNAGU_TEST_REQUIRE_BROWSER") == "1"
 SCREENSHOTS = Path("/tmp")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 SUPERVISOR = "takahashi.kenichi@minato.example"
 SUZUKI = "suzuki.kazuko@minato.example"  # 地域包括支援センター
 YAMAMOTO = "yamamoto.naoki@minato.example"  # くらし・しごと自立相談支援センター
@@ -51,21 +41,6 @@ HANDOVER = "介護の負担が大きく、地域包括で介護保険の申請�
 OUTCOME = "地域包括支援センターへ引き継ぎ、介護保険の申請を案内した。"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
-    if REQUIRE_BROWSER:
-        pytest.fail(f"{reason}, and TSUNAGU_TEST_REQUIRE_BROWSER=1 requires it")
-    pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
