@@ -51,6 +51,8 @@ evaluate: setup
 
 bench: setup
 	$(PY) bench/classifier.py
+	$(PY) bench/startup.py
+	$(PY) bench/webhook.py
 
 clean:
 	rm -rf $(VENV) var classifier/models .pytest_cache .mypy_cache .ruff_cache
