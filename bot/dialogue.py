@@ -22,6 +22,7 @@ from classifier.domains import CRISIS
 from classifier.model import Prediction, Tagger
 from classifier.text import detect_language
 from handoff import tickets
+from handoff.errors import NoConsultant
 from handoff.hours import Schedule
 from handoff.i18n import DEFAULT_LANGUAGE, N_, Speaker, language_of
 from handoff.models import (
@@ -211,6 +212,8 @@ class Dialogue:
         command = self._command(inbound)
         if command is not None:
             return self._command_reply(command, inbound, resident, speaker, session)
+        if inbound.kind is Kind.command:  # a stale or unknown button: never a worry
+            return _invitation(speaker)
         if inbound.kind in _NON_TEXT:
             return self._not_words(inbound, resident, speaker, session)
         return self._words(inbound, resident, speaker, session)
@@ -413,15 +416,7 @@ class Dialogue:
         message = inbound.text.strip()
         prediction = self.tagger.tag(message)
         if not prediction.domains and _SMALL_TALK.match(message) and not prediction.crisis:
-            return Outbound(
-                language=speaker.lang,
-                texts=(
-                    speaker._(
-                        "Hello, thank you for writing. "
-                        "Whenever you like, tell us what is worrying you. Any worry is welcome."
-                    ),
-                ),
-            )
+            return _invitation(speaker)
         if resident is None or resident.consent_at is None:
             return self._hold(inbound, resident, prediction, speaker, session)
         return self._hand_off(inbound, prediction, speaker, session)
@@ -463,23 +458,46 @@ class Dialogue:
             crisis=prediction.crisis,
         )
 
+    @staticmethod
+    def _nobody_on_the_rota(
+        prediction: Prediction, speaker: Speaker, session: Session, now: datetime
+    ) -> Outbound:
+        """No consultant is active at all (a misconfigured site): still point somewhere."""
+        log.error("no active consultant: a worry could not be handed off")
+        texts = [_emergency_text(speaker, session, urgent=prediction.crisis)]
+        texts.append(_reflection(prediction, speaker))
+        info = _local_information(session, list(prediction.domains), speaker, now)
+        if info:
+            texts.append(info)
+        texts.append(
+            speaker._(
+                "We could not pass this on to a consultant just now. Please call one of the places "
+                "above, or write again a little later."
+            )
+        )
+        return Outbound(language=speaker.lang, texts=tuple(texts), crisis=prediction.crisis)
+
     def _hand_off(
         self, inbound: Inbound, prediction: Prediction, speaker: Speaker, session: Session
     ) -> Outbound:
         domains = list(prediction.domains)
-        result = tickets.hand_off(
-            session=session,
-            text=inbound.text.strip(),
-            domains=domains,
-            language=speaker.lang,
-            channel=inbound.channel,
-            external_id=inbound.external_id,
-            now=inbound.received_at,
-            crisis=prediction.crisis,
-            source_link_id=inbound.source_link_id,
-            source_label=inbound.source_label,
-            channel_message_id=inbound.channel_message_id,
-        )
+        try:
+            with session.begin_nested():  # all or nothing: never a half-stored worry
+                result = tickets.hand_off(
+                    session=session,
+                    text=inbound.text.strip(),
+                    domains=domains,
+                    language=speaker.lang,
+                    channel=inbound.channel,
+                    external_id=inbound.external_id,
+                    now=inbound.received_at,
+                    crisis=prediction.crisis,
+                    source_link_id=inbound.source_link_id,
+                    source_label=inbound.source_label,
+                    channel_message_id=inbound.channel_message_id,
+                )
+        except NoConsultant:
+            return self._nobody_on_the_rota(prediction, speaker, session, inbound.received_at)
         name = _person_name(result.consultant, speaker.lang)
         agency = _agency_name(result.agency, speaker.lang)
         texts: list[str] = []
@@ -524,6 +542,18 @@ class Dialogue:
 
 
 # ------------------------------------------------------------------ rendering helpers
+
+
+def _invitation(speaker: Speaker) -> Outbound:
+    return Outbound(
+        language=speaker.lang,
+        texts=(
+            speaker._(
+                "Hello, thank you for writing. "
+                "Whenever you like, tell us what is worrying you. Any worry is welcome."
+            ),
+        ),
+    )
 
 
 def _consent_choices(speaker: Speaker) -> tuple[Choice, ...]:

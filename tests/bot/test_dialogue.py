@@ -3,12 +3,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.dialogue import Command, Dialogue, Inbound, Kind, Outbound
 from classifier.model import Tagger
-from handoff.models import Direction, Message, Resident, Role, Ticket, Urgency
+from handoff.models import Consultant, Direction, Message, Resident, Role, Ticket, Urgency
 from handoff.site import SiteReport
 from tests.factories import SATURDAY_NIGHT
 
@@ -240,3 +240,26 @@ def test_a_group_chat_gets_a_polite_one_to_one_note(
 ) -> None:
     answer = Resident_(dialogue, session, now, lang="ja").send(Kind.group, "助けて")
     assert "1対1" in answer.texts[0] and _stored_messages(session) == 0
+
+
+def test_an_unknown_button_is_never_taken_for_a_worry(
+    dialogue: Dialogue, session: Session, now: datetime
+) -> None:
+    resident = Resident_(dialogue, session, now, lang="ja")
+    resident.consents()
+    answer = resident.send(Kind.command, "#something-old")
+    assert answer.ticket_number is None and "どんなことでも" in answer.texts[0]
+    assert session.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
+def test_with_nobody_on_the_rota_the_resident_still_gets_somewhere_to_call(
+    dialogue: Dialogue, session: Session, now: datetime
+) -> None:
+    resident = Resident_(dialogue, session, now, lang="ja")
+    resident.consents()
+    session.execute(update(Consultant).values(active=False))
+    answer = resident.says("家賃が払えません")
+    text = "\n".join(answer.texts)
+    assert "110" in text and "相談できる窓口" in text and answer.ticket_number is None
+    assert session.scalar(select(func.count()).select_from(Ticket)) == 0
+    assert _stored_messages(session) == 0
