@@ -85,8 +85,11 @@ def wait_ready(base: str, process: subprocess.Popen[bytes], path: str = "/health
 
 
 @contextlib.contextmanager
-def tsunagu(database_url: str, line_url: str, count: int = 1) -> Iterator[list[str]]:
-    """`count` tsunagu servers on one database; their base URLs."""
+def tsunagu(
+    database_url: str, line_url: str, count: int = 1, worker: bool = False
+) -> Iterator[list[str]]:
+    """`count` tsunagu servers on one database (and a `tsunagu worker` answering the LINE
+    events when `worker`); their base URLs."""
     env = {
         **os.environ,
         "TSUNAGU_DATABASE_URL": database_url,
@@ -95,6 +98,7 @@ def tsunagu(database_url: str, line_url: str, count: int = 1) -> Iterator[list[s
         "LINE_CHANNEL_SECRET": SECRET,
         "LINE_CHANNEL_ACCESS_TOKEN": ACCESS_TOKEN,
         "LINE_API_BASE_URL": line_url,
+        "TSUNAGU_LINE_HANDLING": "worker" if worker else "inline",
     }
     processes: list[subprocess.Popen[bytes]] = []
     bases: list[str] = []
@@ -108,6 +112,11 @@ def tsunagu(database_url: str, line_url: str, count: int = 1) -> Iterator[list[s
             processes.append(subprocess.Popen(command, env=env, stdout=quiet, stderr=quiet))
             bases.append(f"http://127.0.0.1:{port}")
             wait_ready(bases[-1], processes[-1])
+        if worker:
+            quiet = subprocess.DEVNULL
+            command = [sys.executable, "-m", "bot", "worker"]
+            processes.append(subprocess.Popen(command, env=env, stdout=quiet, stderr=quiet))
+            time.sleep(3)  # the worker loads the classifier before it sweeps
         yield bases
     finally:
         for process in processes:
@@ -324,6 +333,16 @@ def main() -> int:
                 answered(line, e2e["_accepted"], timeout=600.0)
                 report["end_to_end_50_per_s"] = end_to_end(line, e2e)
                 print("end to end at 50/s:", report["end_to_end_50_per_s"])
+        with tempfile.TemporaryDirectory() as workdir:
+            url = f"sqlite:///{Path(workdir) / 'bench.db'}"
+            with tsunagu(url, line.url, worker=True) as bases:
+                report["sqlite_web_and_worker"] = run_target(
+                    "tsunagu SQLite web + worker", bases, line, load, rates, args.seconds, True
+                )
+                e2e = asyncio.run(fire(bases, load, 50.0, args.seconds))
+                answered(line, e2e["_accepted"], timeout=600.0)
+                report["end_to_end_50_per_s_worker"] = end_to_end(line, e2e)
+                print("end to end at 50/s with a worker:", report["end_to_end_50_per_s_worker"])
         if not args.skip_postgres:
             from tests.handoff.databases import postgres_schema
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -179,6 +181,28 @@ def _link_deactivate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import create_app
+
+    if not settings.line_enabled:
+        print("tsunagu worker needs LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN")
+        return 2
+    _prepare_database(settings)
+    app = create_app(settings.model_copy(update={"process_role": "worker"}))
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signal_number, stop.set)
+        async with app.router.lifespan_context(app):
+            log.info("worker ready: answering stored LINE events")
+            await stop.wait()
+
+    asyncio.run(run())
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tsunagu")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -189,6 +213,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.set_defaults(run=_serve)
+
+    worker = commands.add_parser(
+        "worker",
+        help="answer LINE events that `serve` stored (with TSUNAGU_LINE_HANDLING=worker)",
+    )
+    worker.set_defaults(run=_worker)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     line_channel_access_token: str | None = Field(
         default=None, validation_alias="LINE_CHANNEL_ACCESS_TOKEN"
     )
+    # "inline": the process that takes LINE webhooks also answers them. "worker": it only
+    # stores them and `tsunagu worker` (another process) answers, so a burst of webhooks and
+    # the conversations never compete for one interpreter.
+    line_handling: Literal["inline", "worker"] = "inline"
+    process_role: Literal["web", "worker"] = "web"  # set by `tsunagu worker`
     line_api_base_url: str = Field(
         default="https://api.line.me", validation_alias="LINE_API_BASE_URL"
     )

@@ -8,13 +8,15 @@ from fastapi import FastAPI
 
 from bot import senders
 from bot.line.api import LineApi
-from bot.line.door import LineDoor
+from bot.line.door import LineDoor, Tuning
 from bot.line.sender import LineSender
 from bot.line.webhook import router
 from bot.settings import Settings
 from handoff.models import Channel
 
 Job = Callable[[FastAPI], Awaitable[None]]
+WORKER_SWEEP_SECONDS = 0.05
+WORKER_CONCURRENCY = 4  # a worker has the interpreter to itself, but shares the cores
 
 
 def install(app: FastAPI, settings: Settings) -> list[Job]:
@@ -24,8 +26,19 @@ def install(app: FastAPI, settings: Settings) -> list[Job]:
     api = LineApi(
         base_url=settings.line_api_base_url, access_token=settings.line_channel_access_token
     )
-    door = LineDoor(channel_secret=settings.line_channel_secret, api=api)
+    worker = settings.process_role == "worker"
+    inline = worker or settings.line_handling == "inline"
+    # A worker process polls the inbox often; an inline door mostly hears of events directly.
+    tuning = (
+        Tuning(sweep_seconds=WORKER_SWEEP_SECONDS, concurrent_events=WORKER_CONCURRENCY)
+        if worker
+        else Tuning()
+    )
+    door = LineDoor(
+        channel_secret=settings.line_channel_secret, api=api, tuning=tuning, inline=inline
+    )
     app.state.line = door
     app.include_router(router)
     senders.register(app, Channel.line.value, LineSender(api))
-    return [door.run, *senders.install(app)]
+    jobs: list[Job] = [door.run] if inline else []
+    return [*jobs, *senders.install(app)]

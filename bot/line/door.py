@@ -74,9 +74,18 @@ def _brief(error: BaseException) -> str:
 class LineDoor:
     """Webhook events in, conversation turns, answers out."""
 
-    def __init__(self, *, channel_secret: str, api: LineApi, tuning: Tuning = Tuning()) -> None:
+    def __init__(
+        self,
+        *,
+        channel_secret: str,
+        api: LineApi,
+        tuning: Tuning = Tuning(),
+        inline: bool = True,
+    ) -> None:
         self.api = api
         self.tuning = tuning
+        # False when a `tsunagu worker` process handles the events: this one only stores them.
+        self.inline = inline
         self._validator = SignatureValidator(channel_secret)
         self._app: FastAPI | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -94,8 +103,8 @@ class LineDoor:
 
     def kick(self, claimed: Sequence[inbox.Claimed]) -> None:
         """Handle freshly stored events in the background (the webhook has answered by then)."""
-        if not claimed or self._app is None:
-            return  # not started: the sweeper takes them once the lease runs out
+        if not claimed or self._app is None or not self.inline:
+            return  # not started, or handled by a worker: the sweeper takes them
         task = asyncio.create_task(self._handle_all(list(claimed)))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -120,9 +129,13 @@ class LineDoor:
             await self.api.close()
 
     async def sweep(self) -> int:
-        """Handle events that are waiting, failed earlier, or whose worker died; how many."""
+        """Handle events that are waiting, failed earlier, or whose worker died; how many.
+
+        They are handled side by side (at most `concurrent_events` at once); one resident's
+        events still go in order, since each waits for that resident's lock in arrival order.
+        """
         claimed = await asyncio.to_thread(self._claim_due)
-        await self._handle_all(claimed)
+        await asyncio.gather(*(self.handle(event) for event in claimed))
         return len(claimed)
 
     # -- state --------------------------------------------------------------------------------

@@ -56,8 +56,10 @@ def store(
     events: Sequence[Mapping[str, Any]],
     now: datetime,
     lease: timedelta = LEASE,
+    claim: bool = True,
 ) -> list[Claimed]:
-    """Write the events not seen before, claimed for the caller; redeliveries are skipped."""
+    """Write the events not seen before, claimed for the caller (or left waiting for a worker
+    process when `claim` is false); redeliveries are skipped."""
     ids = [event_id_of(event) for event in events]
     seen = set(
         session.scalars(
@@ -75,10 +77,10 @@ def store(
             channel=Channel.line,
             event_id=event_id,
             payload=dict(event),
-            state=EventState.processing,
-            attempts=1,
+            state=EventState.processing if claim else EventState.pending,
+            attempts=1 if claim else 0,
             next_attempt_at=now,
-            locked_until=now + lease,
+            locked_until=now + lease if claim else None,
             received_at=now,
         )
         try:
@@ -86,7 +88,8 @@ def store(
                 session.add(row)
         except IntegrityError:  # the same event, stored by a concurrent redelivery
             continue
-        fresh.append(Claimed(row.id, event_id, row.payload or {}, 1, now))
+        if claim:
+            fresh.append(Claimed(row.id, event_id, row.payload or {}, 1, now))
     return fresh
 
 

@@ -65,7 +65,13 @@ def _store(
     sessions: sessionmaker[Session], events: Sequence[Mapping[str, Any]], door: LineDoor
 ) -> list[inbox.Claimed]:
     with sessions.begin() as session:
-        return inbox.store(session=session, events=events, now=utcnow(), lease=door.tuning.lease)
+        return inbox.store(
+            session=session,
+            events=events,
+            now=utcnow(),
+            lease=door.tuning.lease,
+            claim=door.inline,
+        )
 
 
 @router.post(
