@@ -270,6 +270,8 @@ class Dialogue:
     ) -> Outbound:
         lang = speaker.lang
         if command in (Command.ja, Command.en, Command.pt):
+            lang = command.value.rsplit(":", 1)[1]  # typed ("English") or tapped
+            speaker = Speaker(lang)
             if resident is not None:
                 resident.language = lang
             text = speaker._("I will write to you in English from now on.")

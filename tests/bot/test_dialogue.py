@@ -263,3 +263,15 @@ def test_with_nobody_on_the_rota_the_resident_still_gets_somewhere_to_call(
     assert "110" in text and "相談できる窓口" in text and answer.ticket_number is None
     assert session.scalar(select(func.count()).select_from(Ticket)) == 0
     assert _stored_messages(session) == 0
+
+
+def test_typing_a_language_name_switches_and_answers_in_that_language(
+    dialogue: Dialogue, session: Session, now: datetime
+) -> None:
+    resident = Resident_(dialogue, session, now, lang="ja")
+    resident.consents()
+    answer = resident.says("English")
+    assert (
+        answer.language == "en" and answer.texts[0] == "I will write to you in English from now on."
+    )
+    assert session.scalars(select(Resident)).one().language == "en"
