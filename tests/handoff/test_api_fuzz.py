@@ -13,8 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from tests.factories import DEMO_PASSWORD
-from tests.handoff.test_claim_race import wait_until_ready
-from tests.support import free_port
+from tests.support import free_port, wait_until_up
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +35,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_ready(process, base, log_path)
+        wait_until_up(base, process, log_path)
         yield base
     finally:
         process.terminate()

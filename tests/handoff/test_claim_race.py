@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +26,7 @@ from tests.factories import (
     make_consultant,
     worry,
 )
-from tests.support import free_port
+from tests.support import free_port, stop, wait_until_up
 
 ROUNDS = 5
 
@@ -120,32 +119,11 @@ def servers(url: str, workdir: Path, count: int) -> Iterator[list[str]]:
                 process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
             started.append((process, f"http://127.0.0.1:{port}", log_path))
         for process, base, log_path in started:
-            wait_until_ready(process, base, log_path)
+            wait_until_up(base, process, log_path)
         yield [base for _, base, _ in started]
     finally:
         for process, _, _ in started:
-            process.terminate()
-        for process, _, _ in started:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def wait_until_ready(process: subprocess.Popen[bytes], base: str, log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"server exited early:\n{log_path.read_text()}")
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(f"server did not start:\n{log_path.read_text()}")
-        time.sleep(0.1)
+            stop(process)
 
 
 @pytest.mark.slow

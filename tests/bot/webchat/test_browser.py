@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from handoff.i18n import Speaker
 from handoff.models import Consultant
 from tests.bot.webchat.conftest import WORRY_PT
 from tests.factories import DEMO_PASSWORD
-from tests.support import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium
+from tests.support import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium, stop, wait_until_up
 
 SCREENSHOTS = Path("/tmp")
 SUPERVISOR = "takahashi.kenichi@minato.example"
@@ -80,26 +79,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         wait_until_up(base_url, process, log_path)
         yield Server(base_url=base_url, database_url=database_url, link_url=link_url)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_until_up(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"tsunagu serve exited:\n{log_path.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"tsunagu serve did not come up:\n{log_path.read_text()[-3000:]}")
+        stop(process)
 
 
 def email_of(database_url: str, consultant_id: int) -> str:

@@ -29,7 +29,7 @@ from handoff.models import Channel, Consultant, Status, Ticket, utcnow
 from tests.bot.line.platform import SECRET, LinePlatform
 from tests.factories import DEMO_PASSWORD
 from tests.fakes.line_api import ACCESS_TOKEN, PUSH, FakeLineApi
-from tests.support import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium
+from tests.support import CHROMIUM, CHROMIUM_ARGS, free_port, require_chromium, stop, wait_until_up
 
 SCREENSHOTS = Path("/tmp")
 SUPERVISOR = "takahashi.kenichi@minato.example"
@@ -96,26 +96,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 )
         finally:
             engine.dispose()
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def wait_until_up(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"tsunagu serve exited:\n{log_path.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"tsunagu serve did not start:\n{log_path.read_text()[-3000:]}")
+            stop(process)
 
 
 @pytest.fixture(scope="module")
