@@ -15,7 +15,7 @@ from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
-from classifier.text import index_keys, normalize, strip_accents
+from classifier.text import HIRAGANA_SHIFT, index_keys, lexical_form, normalize
 
 # ------------------------------------------------------------------ Japanese (hiragana-folded)
 _JA_CRISIS = [
@@ -234,16 +234,10 @@ _PT_HYPERBOLE = [
     r"\bvou morrer de\b",
 ]
 
-_HIRAGANA_SHIFT = str.maketrans({chr(k): chr(k - 0x60) for k in range(0x30A1, 0x30F7)})
-_KATAKANA = re.compile(r"[\u30a1-\u30f6]")
-
 
 def prepare(text: str, *, normalized: bool = False) -> str:
     """The form the lexicon reads: NFKC, lower case, no accents, katakana as hiragana."""
-    prepared = strip_accents((text if normalized else normalize(text)).lower())
-    if _KATAKANA.search(prepared):
-        prepared = prepared.translate(_HIRAGANA_SHIFT)
-    return prepared
+    return lexical_form(text if normalized else normalize(text))
 
 
 def _branches(pattern: str) -> list[str]:
@@ -333,7 +327,7 @@ class PatternSet:
         by_start: dict[str, list[int]] = {}
         always: list[int] = []
         for pattern in patterns:
-            for branch in _branches(pattern.translate(_HIRAGANA_SHIFT)):
+            for branch in _branches(pattern.translate(HIRAGANA_SHIFT)):
                 number = len(compiled)
                 compiled.append(re.compile(branch.removeprefix("\\b")))
                 starts, _ = _prefixes(_parser.parse(compiled[-1].pattern), width)
@@ -464,7 +458,7 @@ _DISCOUNT_PATTERNS = [
     # laughing
     r"(kkk|rsrs|\bhaha|\blol\b|\blmao\b|😂|🤣|笑|ｗｗ|\bww)",
 ]
-_DISCOUNT = re.compile("|".join(f"(?:{p})" for p in _DISCOUNT_PATTERNS).translate(_HIRAGANA_SHIFT))
+_DISCOUNT = re.compile("|".join(f"(?:{p})" for p in _DISCOUNT_PATTERNS).translate(HIRAGANA_SHIFT))
 
 _LATIN = re.compile(r"[a-z]{2}")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")

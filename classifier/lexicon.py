@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from classifier.domains import DOMAIN_IDS, LANGUAGES
-from classifier.text import index_keys, normalize, strip_accents
+from classifier.text import index_keys, lexical_form, normalize
 
 LEXICON_DIR = Path(__file__).parent / "data" / "lexicon"
 _KEY = 2  # phrases are indexed by their first two characters
@@ -69,9 +69,8 @@ def _at_word_start(text: str, phrase: str) -> bool:
 
 
 def prepare(text: str, lang: str) -> str:
-    """The form phrases are matched against."""
-    text = normalize(text)
-    return text if lang == "ja" else strip_accents(text.lower())
+    """The form phrases are matched against (the same in every language)."""
+    return lexical_form(normalize(text))
 
 
 def load_phrases(lang: str, directory: Path = LEXICON_DIR) -> dict[str, set[str]]:

@@ -7,6 +7,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import snowballstemmer
@@ -63,6 +64,18 @@ def strip_accents(text: str) -> str:
         return text
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", _LATIN_MARKS.sub("", decomposed))
+
+
+HIRAGANA_SHIFT = str.maketrans({chr(k): chr(k - 0x60) for k in range(0x30A1, 0x30F7)})
+_KATAKANA = re.compile(r"[\u30a1-\u30f6]")
+
+
+@lru_cache(maxsize=16)  # read by the concept lexicon and the crisis lexicon in a row
+def lexical_form(normalized: str) -> str:
+    """The form the lexicons read, from normalised text: lower case, no accents, katakana as
+    hiragana."""
+    folded = strip_accents(normalized.lower())
+    return folded.translate(HIRAGANA_SHIFT) if _KATAKANA.search(folded) else folded
 
 
 # ---------------------------------------------------------------- language detection
@@ -630,17 +643,15 @@ def latin_tokens(text: str, lang: str) -> list[str]:
 # ---------------------------------------------------------------- lookup keys
 
 
-def index_keys(text: str, *, word_start: bool) -> set[str]:
+@lru_cache(maxsize=16)  # the concept and crisis lexicons look up the same text in a row
+def index_keys(text: str, *, word_start: bool) -> frozenset[str]:
     """What a PatternSet or PhraseIndex looks up: the text's characters and character pairs, or
     for word-start matching the first one, two and three characters of each word."""
     if not word_start:
-        keys = set(text)
-        keys.update(map(str.__add__, text, text[1:]))
-        return keys
-    keys = set(_WORD_HEAD_3.findall(text))
-    keys.update(_WORD_HEAD_2.findall(text))
-    keys.update(_WORD_HEAD_1.findall(text))
-    return keys
+        return frozenset(chain(text, map(str.__add__, text, text[1:])))
+    return frozenset(_WORD_HEAD_3.findall(text)).union(
+        _WORD_HEAD_2.findall(text), _WORD_HEAD_1.findall(text)
+    )
 
 
 _WORD_HEAD_1 = re.compile(r"(?<![^\W_])\w")
