@@ -34,7 +34,7 @@ _JA_CRISIS = [
     r"(死|し)んだ(ほう|方)が(まし|らく|楽|いい|良い)",
     r"(死|し)ぬ(しか|つもり|ことに|方法|ほうほう|準備)",
     r"(死|し)に(場所|ばしょ|方|かた)を",
-    r"自(殺|死)|じさつ|希死",
+    r"自(殺|死)(?!(対策|予防|防止|率|者数))|じさつ|希死",
     r"(消|き)え(たい|てしまいたい|てなくなりたい)",
     r"いなくなりたい|居なくなりたい|いなくなったほうが|いない(ほう|方)が",
     r"(生|い)き(てい?る|ていく)(意味|いみ|価値|かち)が?(ない|無い|わからない|分からない|見つからない)",
@@ -50,18 +50,19 @@ _JA_CRISIS = [
     r"(今夜|こんや|今日|きょう)で(終|お)わり",
     r"もう.{0,6}(さようなら|さよなら)",
     r"(誰|だれ)か(止|と)めて",
-    r"取り返しのつかない",
-    r"(楽|らく)に(死|し)",
+    r"取り返しのつかないことを?(して(しまい)?そう|する(前|まえ)|しそう)",
+    r"(楽|らく)に(死|しね|しぬ|しに)",
+    r"(死|し)にます(?!か)|(責任|せきにん)を?(取|と)って(死|し)",
     # means and preparations
     r"(首|くび)を?(吊|つ|くく|括)",
     r"(飛|と)び(降|お)り|(飛|と)び(込|こ)(み|む|も|ん)",
     r"(線路|ホームの端|屋上|橋の上|ビルの上)に?.{0,8}(立って|たって|いる|います|来た|きた|来てる|きてる)",
     r"リスカ|リストカット|アムカ|(手首|腕|うで|てくび)を?(切|き)(っ|る|り)",
     r"自傷|じしょう",
-    r"オーバードーズ|\bod\b|(薬|くすり).{0,8}(全部|ぜんぶ|大量|たいりょう|まとめて|一気|いっき|たくさん).{0,6}(飲|の)",
-    r"遺書|いしょを",
+    r"オーバードーズ|\bod\b|(薬|くすり).{0,8}(全部|ぜんぶ|大量|たいりょう|まとめて|一気|いっき|たくさん|いっぱい).{0,6}(飲|の)",
+    r"遺書(?!.{0,40}(遺言|ゆいごん|公正証書))|いしょを",
     r"練炭|れんたん",
-    r"ロープ(を|買|かっ|用意|よう)",
+    r"ロープ\s?(を|買|かっ|用意|よう)",
     r"(保険金|ほけんきん)で",
     r"(切|き)りたくな",
     r"(睡眠薬|すいみんやく|薬|くすり).{0,12}(お酒|酒|何錠|なんじょう)",
@@ -71,7 +72,7 @@ _JA_CRISIS = [
     r"(包丁|ほうちょう|刃物|はもの|ナイフ)を?(持|も|振|ふ|向|む|突き)",
     r"(殺|ころ)さ(れる|れそう|れ)",
     r"(殺|ころ)す(ぞ|って|と言|といわ|と脅|とおど|[」』\"])",
-    r"(助|たす)けて.{0,6}(いま|今|すぐ|早く|はやく)",
+    r"(助|たす)けて(?!(もら|くれ|あげ|いただ|くださ))[^。]{0,6}(いま|今|すぐ|早く|はやく)",
     r"(意識|いしき)が(ない|無い)|(息|いき)をしていない",
     r"(倒|たお)れて.{0,12}(返事|へんじ|動か|うごか|息|いき|起き上がれ|おきあがれ)",
     r"(転|ころ|倒|たお)(ん|れ).{0,8}(起き上が|おきあが)れな",
@@ -90,6 +91,20 @@ _JA_CRISIS = [
     r"(帰|かえ)って(こ|き)ない.{0,6}[0-9０-９一二三四五]日(め|目)",
     r"(何日|なんにち|ずっと).{0,10}(子ども|子供|こども|赤ちゃん|あかちゃん).{0,10}(ひとり|一人)",
     r"(子ども|子供|こども|赤ちゃん|あかちゃん).{0,12}(ひとり|一人)(きり|で).{0,8}(何日|なんにち|帰ってこない|かえってこない)",
+    # added from the second crisis supplement: endings, farewells, means, danger now
+    r"(もう|それで|今日で|今夜で|これで)(終|お)わりにする|(もう|人生を?)(終|お)わらせ(たい|る)",
+    r"(今日|きょう|今夜|こんや)で(最後|さいご)|(自分|じぶん|私|わたし|僕|ぼく|俺|おれ)が(いなく|居なく)な(れば|る(の|ほう|方)が)",
+    r"(私|わたし|僕|ぼく|俺|おれ)\s?(死|し)ぬ|書き置き|かきおき|(死に方|死にかた|しにかた)",
+    r"(ベルト|べると)を.{0,10}(かけ|掛け)|(首|くび).{0,10}(ベルト|べると)",
+    r"(血|ち|赤いの|あかいの).{0,4}(止|と)まらない|(傷|きず)だらけ",
+    r"(頭|あたま)を.{0,4}(打|う)ちつけ|(押し入れ|おしいれ|トイレ|といれ)に(隠|かく)れ",
+    r"(今|いま)までありがとう|(長い|ながい)(あいだ|間)お(世話|せわ)に|(最後|さいご)までありがとう",
+    r"(踏切|ふみきり|線路|せんろ)で(ずっと|じっと)|(七輪|しちりん)|(炭|すみ)を(積|つ)|(樹海|じゅかい)|(崖|がけ)の(上|うえ)",
+    r"(母|父|ははおや|ちちおや|妻|夫|息子|娘)の(ところ|所|もと)(へ|に)(行|い)(き(たい)|こう)",
+    r"(ゆす|揺す)っても.{0,8}(起|お)きない|(体|からだ)が(冷|つめ)たい|(唇|くちびる)が(紫|むらさき)",
+    r"(呼|よ)んでも(反応|はんのう)|(柵|さく|手すり|てすり)に(片足|かたあし|足|あし)",
+    r"(殴|なぐ)られて(る|いる)|ドアノブを(回|まわ)|(閉|し)め(出|だ)され|(決|き)めていたことを",
+    r"(一緒|いっしょ)に(遠く|とおく)へ",
 ]
 
 _JA_HYPERBOLE = [
@@ -105,6 +120,12 @@ _JA_HYPERBOLE = [
     r"(恥|は)ずかし(くて|すぎて).{0,4}(死|し|消|き)え?",
     r"(殺|ころ)す(気|き)か",
     r"(ゲーム|げーむ|キャラ|きゃら).{0,10}(死|し)ん",
+    r"(忙しさ|いそがしさ|仕事|しごと|会社|かいしゃ|宿題|しゅくだい|残業|ざんぎょう|課題|締め?切り|ノルマ|暑さ|寒さ)に(殺|ころ)され",
+    r"(殺|ころ)される(レベル|れべる)",
+    r"(飛|と)び(込|こ)み(営業|えいぎょう|出産|しゅっさん|受診|診療|訪問|で|の(仕事|営業|客))",
+    r"(予約|よやく)なしの(飛|と)び(込|こ)み|(飛|と)び(込|こ)む(みたい|ような)",
+    r"(滑り台|すべり台|すべりだい|遊具|ゆうぐ|階段|かいだん|ベッド|べっど|ソファ|そふぁ|塀|へい)の?(てっぺん|上|うえ)?から(飛|と)び(降|お)り",
+    r"(借金|しゃっきん|返済|へんさい|ローン|ろーん|支払|しはらい|痛|いた)[^。もう]{0,10}(楽|らく)になりたい",
 ]
 
 # ------------------------------------------------------------------ English
@@ -115,13 +136,13 @@ _EN_CRISIS = [
     r"\b(don'?t|dont) see the point\b|\bpoint (of|in) (going on|living)\b",
     r"\b(didn'?t|not|never|don'?t) wake up\b|\bnot waking up\b",
     r"\b(want|wanna|going) to disappear\b|\bdisappear slowly\b",
-    r"\b(wrote|written|writing) (my )?(will|letters?|goodbye)\b|\bgoodbye (message|text)\b|^goodbye\b",
+    r"\b(wrote|written|writing) (my )?(goodbye|farewell)\b|\bwrote (my will|letters for)\b|\bgoodbye (message|text|letter|note)s?\b|^goodbye\b",
     r"\b(isn'?t|not|stopped) (moving|breathing|responding)\b|\bcan'?t get up\b",
     r"\b(took|ate|swallowed) (a lot of|a whole|an entire|the whole)\b",
     r"\b(took|ate|swallowed) (all|a lot|a bunch|the whole|too many)\b.{0,25}\b(antidepressants|sleeping pills|painkillers|medication)\b",
     r"\b(hitting|beating|choking|dragging|dragged) (a|the) (woman|man|girl|boy|child|kid)\b",
     r"\b(going|walk|walking|go) (in)?to the (sea|river|ocean)\b",
-    r"\bif (he|she|they)('s| is| are) breathing\b|\bseizure\b|\bsorry for everything\b",
+    r"\bif (he|she|they)('s| is| are) breathing\b|\b(is having|having|started having) a seizure\b|\bsorry for everything\b",
     r"\b(doesn'?t|does not|didn'?t) want to (live|be alive|be here)\b|\btired of fighting\b",
     r"\b(he|she|they)('ll| will) kill\b",
     r"\b(saving|collecting|stockpiling) (up )?(my )?(pills|meds|tablets)\b",
@@ -131,22 +152,21 @@ _EN_CRISIS = [
     r"\b(child|kid|girl|boy|baby|toddler)\b.{0,40}\balone\b",
     r"\bif i die\b|\binsurance money\b|\bother side\b",
     r"\b(going to|gonna|will|want to) (do it|end it)\b",
-    r"\b(choked|strangled) me\b|\bambulance\b",
+    r"\b(choked|strangled) me\b|\b(call|calling|need|get|send) (an |the )?ambulance\b",
     r"\b(has|holding|grabbed|pulled out|got|walking around with|waving) (a |the )?(kitchen )?knife\b",
     r"\blife (isn'?t|is not|ain'?t) worth\b|\bnot worth living\b",
     r"\b(break|breaking) in(to)?\b",
     r"\b(hitting|beating|choking|kicking) (my|her|him|the)\b.{0,20}\bnow\b",
     r"\bsuicid",
     r"\bend (my|it all|everything|my own)\b",
-    r"\bend(ing)? it\b.{0,20}\b(tonight|today|now|soon|for good)\b",
+    r"\bend(ing)? it\b[^.!?]{0,20}\b(tonight|today|now|soon|for good)\b",
     r"\btake my (own )?life\b",
     r"\b(want|wanna|wanted|going|gonna) (to )?die\b",
     r"\bwish i (was|were) dead\b|\bwish i (had )?never (been born|woke up)\b",
     r"\bbetter off (dead|without me)\b",
     r"\b(no|not any) (reason|point) (to|in) (live|living|going on|being alive)\b",
-    r"\bdon'?t (want|wanna) to (live|be alive|be here|wake up|exist)\b",
-    r"\bdon'?t (want|wanna) (live|be alive|be here|wake up|exist)\b",
-    r"\bcan'?t (go on|keep going|do this anymore|take it anymore)\b",
+    r"\bdon'?t (want|wanna) (to )?(live|be alive|be here|wake up|exist)\b(?! (in|here|there|at|near|with)\b)",
+    r"\bcan'?t (go on|keep going|do this anymore|take it anymore)\b(?! (the|a|an|this|that|my|our|holiday|vacation|trips?)\b)",
     r"\bself[- ]?harm",
     r"\boverdos",
     r"\btook (all|a lot|a bunch|the whole|too many)\b.{0,20}\b(pills|tablets|medicine|meds)\b",
@@ -162,6 +182,18 @@ _EN_CRISIS = [
     r"\b(he|she|mom|dad|mother|father|grandma|grandpa|neighbou?r|friend|husband|wife|son|daughter|someone|man|woman)\b.{0,20}\bcollapsed\b",
     r"\b(left|alone) (home )?alone for (days|two days|\d+ days)\b",
     r"\bhelp me (now|please|right now)\b.{0,30}\b(scared|afraid|danger|hurt)\b",
+    r"\bwon'?t be needing\b|\bwon'?t be a (problem|burden) (for|to) anyone\b|\bwhere i'?m going\b",
+    r"\bno loose ends\b|\bchecking out for good\b|\bdon'?t come looking\b|\bdon'?t plan on coming (down|back)\b",
+    r"\b(i'?m|i am|he'?s|he is|she'?s|she is) (a|such a) burden\b",
+    r"\btired of being alive\b|\b(better off )?not existing\b|\bvanish(ed)? for real\b",
+    r"\benough (pills|tablets)\b|\bthere'?s enough now\b|\b(sleeping )?(pills|tablets)\b.{0,40}\b(counted|in a jar|collecting)\b",
+    r"\bcollecting (my |her |his )?\w* ?(sleeping )?(pills|tablets)\b|\bgo be with (him|her|them)\b",
+    r"\burge to cut\b|\bblades? (are|is) right here\b|\bburn(ed|t) my (arm|skin|wrist|leg)\b|\bcut deeper\b",
+    r"\b(holding|with|has) a (box cutter|broken bottle|blade|razor)\b|\bbleeding from (the|her|his|my)\b",
+    r"\bfoam at (her|his|the) mouth\b|\bsmell gas\b|\b(he|she)('ll| will) jump\b",
+    r"\brailing is (really |very )?low\b|\b(far|very) end of the platform\b|\bedge of the platform\b|\bat the harbou?r\b",
+    r"\bhow high a fall\b|\bnot turning the wheel\b|\bpush(ed)? me down the stairs\b|\bpillow over (her|his) face\b",
+    r"\bgoodbye everyone\b",
 ]
 
 _EN_HYPERBOLE = [
@@ -172,6 +204,7 @@ _EN_HYPERBOLE = [
     r"\bdying (to|for|of laughter|laughing)\b",
     r"\b(almost|nearly|could have|could've|gonna|going to) die[ds]? (of|from) (laugh|embarrass|boredom|shame)\w*",
     r"\bdied (laughing|of laughter|of embarrassment)\b",
+    r"\bjump(ing|ed)? (off|from) (the |a )?(swings?|slide|bed|couch|sofa|wall|bike|trampoline|steps?|stairs|diving board)\b",
     r"\bdead (tired|on my feet)\b|\bi'?m dead\b.{0,10}(lol|haha|😂)",
     r"\b(wanna|gonna|going to|wanted to) die\b.{0,40}(lol|haha|lmao|😂|🤣|😅|kidding|jk|on the spot)",
     r"\b(boss|mom|mum|wife|husband|teacher|coach) (is )?(gonna|going to|will) kill me\b",
@@ -184,7 +217,8 @@ _PT_CRISIS = [
     r"\bsuicid",
     r"\btirar (a )?(minha )?(propria )?vida\b",
     r"\bacabar com (a )?(minha )?vida\b|\bacabar com tudo\b|\bdar um fim\b",
-    r"\bnao (aguento|quero|consigo) mais viver\b|\bnao quero mais (viver|acordar|existir|estar aqui)\b",
+    r"\bnao (aguento|quero|consigo) mais viver\b(?! (longe|n[ea]ss[ea]|n[ea]st[ea]|n[oa]|em|aqui|ali|la|de aluguel)\b)"
+    r"|\bnao quero mais (acordar|existir|estar aqui)\b",
     r"\bnao (tem|ha|vejo) (mais )?(sentido|motivo|razao) (em|pra|para) viver\b|\bviver nao tem (mais )?sentido\b",
     r"\bmelhor (eu )?(estar )?(mort[oa])\b|\bmelhor sem mim\b",
     r"\bsumir (pra|para) sempre\b|\bdesaparecer (pra|para) sempre\b",
@@ -207,12 +241,12 @@ _PT_CRISIS = [
     r"\bmachucar (a gente|nos|meus filhos|meu filho|minha filha|o bebe)\b",
     r"\b(pensando em|quero|queria|vontade de) (sumir|desaparecer)\b",
     r"\bcortei (o|os|meu|meus) (braco|bracos|pulso|pulsos)\b",
-    r"\b(comprimidos|remedios) na mao\b|\b(juntando|guardando|guardo) (os )?(remedio|comprimido)",
+    r"\b(comprimidos|remedios) na mao\b|\b(juntando|guardando|guardo) (os )?(remedio|comprimido)(?!s? d[oa]s? )",
     r"\btomar (todos|todas|muitos|muitas)\b.{0,20}(remedio|comprimido)",
     r"\b(to|estou|sentad[oa]|parad[oa]|em pe) (na|em cima da) ponte\b|\btrilho\b|\balto do predio\b|\b(no|do) telhado\b",
     r"\bse mata\b|\bme mata (junto|tambem)\b|\bme trancou\b",
-    r"\bpesquisei como\b|\bfazer (alguma coisa|algo|besteira)\b",
-    r"\bambulancia\b|\b(caiu|desmaiou)\b.{0,30}\bnao levanta\b|\brespirando (estranho|mal|com dificuldade)\b",
+    r"\bpesquisei como\b|\bfazer (uma )?besteira\b|\bfazer (alguma coisa|algo) (comigo|contra mim|de ruim|com (o|a|meu|minha|os|as|meus|minhas))\b",
+    r"\b(chamar|chamo|chama|chamei|chamem|ligar pra|ligo pra|preciso de|manda|mandem) (uma |a )?ambulancia\b|\b(como (fala|chama|ligo|peco)|numero d[ae]) ambulancia\b|\bse debatendo\b|\bconvuls|\b(caiu|desmaiou)\b.{0,30}\bnao levanta\b|\brespirando (estranho|mal|com dificuldade|ofegante)\b",
     r"\bnao (chora|reage|acorda)\b|\bnao acordar\b",
     r"\b(com|segurando|pegou|empunhando) (uma |a )?faca\b|\bfaca na mao\b",
     r"\b(sem|nao tenho mais) vontade de viver\b|\bacabar com isso\b",
@@ -221,6 +255,18 @@ _PT_CRISIS = [
     r"\btomei (uns|umas|\d+|mais de)\b.{0,20}(remedio|comprimido)|\b(remedio|comprimidos?) demais\b",
     r"\bdeixou uma carta\b|\b(parar|parasse|deixar) de existir\b|\b(mais facil|melhor) morrer\b",
     r"\bmanda(r)? alguem\b|\bbatendo (no|na|em)\b.{0,25}\bagora\b|\bsozinh[oa] no carro\b",
+    r"\b(sentido|razao|motivo) (em|pra|para) continuar\b|\bcontinuar vivendo\b|\b(ja )?vivi(eu)? o suficiente\b",
+    r"\b(sou|ser) um (peso|estorvo)\b|\bdesculpa por (tudo|ser)\b|\bdesculpa,? (mae|pai)\b",
+    r"\b(segurando|com) (a |uma )?(lamina|gilete|estilete)\b|\b(lamina|gilete|estilete) na mao\b",
+    r"\b(corto|cortei|cortando) (mais fundo|(o |os |meu |meus |a )?(braco|bracos|pulso|pulsos|coxa|perna))",
+    r"\bme queim(ei|o|ando)\b|\bdormir? (pra|para) sempre\b|\bnunca mais acord|\bnao acordo\b",
+    r"\bcarvao\b(?!.{0,30}churrasc)|\bcorda\b.{0,40}\b(cano|viga|escondid)",
+    r"\bbeirada\b|\bme despedi\b|\bultim[oa] (conversa|lugar que escrevo)\b",
+    r"\bshinitai\b|\b(forcando|arrombando) (a )?(porta|macaneta|fechadura|janela)\b",
+    r"\b(espancando|estrangulando|esganando)\b|\b(ta|esta|tou|to) sangrando\b|\bnao para de sangrar\b",
+    r"\bme tranca\b(?! (pra|para) fora)",
+    r"\bnao (consegue|conseguiu|consigo) (se )?levantar\b|\bjog(a|ar|o) o carro\b",
+    r"\b(remedinhos?|remedios?|comprimidos?) a mais\b|\b(bebendo|bebi)\b.{0,30}\b(remedios|comprimidos)\b",
 ]
 
 _PT_HYPERBOLE = [
@@ -232,6 +278,7 @@ _PT_HYPERBOLE = [
     r"\bpronto[- ]socorro\b",
     r"\b(vai|vao) me matar\b.{0,60}(kkk|rs|haha)",
     r"\bvou morrer de\b",
+    r"\bninguem (vai|ia|iria) (nem )?(sentir|notar|perceber) (a )?(minha )?falta (se eu (faltar|faltasse|nao for)|na|no)\b",
 ]
 
 
@@ -344,11 +391,11 @@ class PatternSet:
             word_start=word_start,
         )
 
-    def keys(self, text: str) -> set[str]:
+    def keys(self, text: str) -> frozenset[str]:
         """The index keys present in `text` (blanking spans later only removes keys)."""
         return index_keys(text, word_start=self.word_start)
 
-    def candidates(self, text: str, keys: set[str] | None = None) -> list[re.Pattern[str]]:
+    def candidates(self, text: str, keys: frozenset[str] | None = None) -> list[re.Pattern[str]]:
         """The patterns that could match somewhere in `text`, in their written order."""
         by_start = self.by_start
         numbers = set(self.always)
@@ -359,7 +406,7 @@ class PatternSet:
     def first(
         self,
         text: str,
-        keys: set[str] | None = None,
+        keys: frozenset[str] | None = None,
         unless: Callable[[str, re.Match[str]], bool] | None = None,
     ) -> re.Match[str] | None:
         """The first match of any pattern (`keys`: the text's keys, if already known), skipping
@@ -372,7 +419,7 @@ class PatternSet:
                 return found
         return None
 
-    def blank(self, text: str, keys: set[str] | None = None) -> str:
+    def blank(self, text: str, keys: frozenset[str] | None = None) -> str:
         """Text with every match replaced by spaces."""
         for pattern in self.candidates(text, keys):
             found = _search(pattern, text, self.word_start)
@@ -395,7 +442,7 @@ def _search(
     return found
 
 
-_SENTENCE_END = re.compile(r"[。.!?！？\n]")
+_SENTENCE_END = re.compile(r"[。!?！？\n]|(?<!\.)\.(?!\.)")  # an ellipsis goes on
 
 
 def _sentence(text: str, match: re.Match[str]) -> str:
@@ -445,16 +492,24 @@ _DISCOUNT_PATTERNS = [
     r"\bnao (penso|pensando|to pensando|estou pensando) em (suicid|me matar|me machucar|morrer)",
     r"\b(nao|nem) (quero|vou) me (matar|machucar)\b",
     r"(とか|わけ)(では|じゃ)(ない|なく)|ではないけど|じゃないけど|つもりはない",
+    r"(とは|とまでは|とかは)(思わ|おもわ|思って(い)?|おもって(い)?|言って(い)?|いって(い)?|考えて(い)?|かんがえて(い)?)(ない|ません)",
     # past and resolved
     r"\b(used to|years ago|months ago|when i was|as a teenager|back then|got treatment|survived)\b",
     r"\b(last (week|month|year)|fine now|doing (well|better))\b",
+    r"\b(back )?in (19|20)\d\d\b|\b(on meds|in therapy|got help|by accident|false alarm)\b|\b(just|only) (deeply )?(asleep|sleeping)\b",
     r"\b(anos atras|mes passado|semana passada|ano passado|antigamente|quando eu era|sobreviveu)\b",
-    r"\b(ja passou|ta bem agora|esta bem agora|hoje to bem|fiz tratamento)\b",
-    r"(昔|むかし|去年|きょねん|先月|せんげつ|以前|ことがあって|ことがある|時期があった)",
+    r"\b(ja passou|ta bem agora|esta bem agora|hoje to bem|fiz tratamento|ja voltou|ja acordou|ficou bem|eu ajudei)\b",
+    r"\b(faz (muito tempo|muitos anos|\w+ anos)|ha (muitos|\w+) anos|hoje a vida ta boa)\b",
+    r"(昔|むかし|去年|きょねん|先月|せんげつ|以前|ことがあって|ことがあ(る|り)|時期があった|年前|年まえ|若いころ|若い頃)",
+    r"(今は|いまは)(もう)?(して(い)?ない|落ち着|おちつ|治療|ちりょう)",
     # about the news, a story or a game
     r"\b(news|documentary|movie|film|drama|game|anime|celebrity|character)\b",
-    r"\b(noticia|documentario|filme|novela|jogo|personagem|famos[oa])\b",
-    r"(ニュース|報道|ドラマ|映画|アニメ|ゲーム|人狼|ラスボス|キャラ|有名人|漫画|マンガ|小説)",
+    r"\b(noticia|documentario|filme|novela|jogo|videogame|video game|personagem|famos[oa])\b",
+    r"\b(prevencao|tcc|palestra|pesquisa|trabalho da escola|disque|primeiros socorros)\b",
+    r"\b(prevention|hotline number|school project|research|presentation|awareness|first aid|helplines for|list of)\b",
+    r"\b(notary|property|inheritance|lawyer|estate)\b",
+    r"(ニュース|報道|ドラマ|映画|アニメ|ゲーム|人狼|ラスボス|キャラ|有名人|漫画|マンガ|小説|ドキュメンタリー|番組|プール|水泳)",
+    r"(授業|じゅぎょう|課題|かだい|ポスター|レポート|研修|けんしゅう|講演|こうえん)",
     # laughing
     r"(kkk|rsrs|\bhaha|\blol\b|\blmao\b|😂|🤣|笑|ｗｗ|\bww)",
 ]

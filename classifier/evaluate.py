@@ -29,9 +29,13 @@ def _with_crisis_lexicon(predicted: np.ndarray, docs: Sequence[str]) -> np.ndarr
     return predicted
 
 
-def _tagger_system(analyzers: Mapping[str, Callable[[str], list[str]]]) -> System:
+def _tagger_system(
+    analyzers: Mapping[str, Callable[[str], list[str]]],
+    crisis_analyzers: Mapping[str, Callable[[str], list[str]]] | None = None,
+) -> System:
     def fit(examples: Sequence[corpus.Example], lang: str) -> Predictor:
-        model = DomainTagger(analyzers[lang]).fit(
+        crisis_analyzer = crisis_analyzers[lang] if crisis_analyzers else None
+        model = DomainTagger(analyzers[lang], crisis_analyzer=crisis_analyzer).fit(
             [ex.text for ex in examples], corpus.label_matrix(examples)
         )
 
@@ -69,7 +73,7 @@ def _keyword_system(examples: Sequence[corpus.Example], lang: str) -> Predictor:
 
 
 SYSTEMS: dict[str, System] = {
-    "sudachi": _tagger_system(features.ANALYZERS),
+    "sudachi": _tagger_system(features.ANALYZERS, features.CRISIS_ANALYZERS),
     "char-ngram": _tagger_system(
         {"ja": char_ngrams_ja, "en": char_ngrams_latin, "pt": char_ngrams_latin}
     ),

@@ -21,7 +21,7 @@ from classifier import corpus, features, text
 from classifier.crisis import crisis_expression
 from classifier.domains import CRISIS, DOMAIN_IDS, LANGUAGES
 
-MODEL_FORMAT = 3
+MODEL_FORMAT = 4
 DEFAULT_MODEL_DIR = Path(__file__).parent / "models"
 DEFAULT_MODEL_PATH = DEFAULT_MODEL_DIR / "tagger.pkl"
 _CRISIS_COLUMN = DOMAIN_IDS.index(CRISIS)
@@ -36,22 +36,26 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True, slots=True)
 class LinearScorer:
     """One language's fitted model as plain arrays: TF-IDF (binary tf, l2) and one logistic
-    regression per domain, with per-domain thresholds. Scores one message in microseconds."""
+    regression per domain, with per-domain thresholds. Scores one message in microseconds.
+
+    `weights` holds each feature's idf-weighted coefficients; `norms` its squared idf once per
+    feature set (zero where the feature is not in that set), and `groups` which set each
+    domain reads, so that one gather and one sum give every logit and every norm."""
 
     analyzer: Callable[[str], list[str]]
     vocabulary: dict[str, int]
-    idf: np.ndarray
-    coef: np.ndarray  # features x domains
+    weights: np.ndarray  # features x domains
+    norms: np.ndarray  # features x feature sets
+    groups: tuple[int, ...]  # per domain: its feature set
     intercept: np.ndarray
     thresholds: np.ndarray
-    # Precomputed for one-message scoring: each feature's idf-weighted coefficients with its
-    # squared idf as a last column, so one gather and one sum give both logits and norm.
     table: np.ndarray = field(init=False, repr=False, compare=False)
     cuts: tuple[float, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        table = np.hstack([self.coef * self.idf[:, None], (self.idf**2)[:, None]])
-        object.__setattr__(self, "table", np.ascontiguousarray(table))
+        object.__setattr__(
+            self, "table", np.ascontiguousarray(np.hstack([self.weights, self.norms]))
+        )
         object.__setattr__(self, "cuts", tuple(map(float, self.thresholds)))
 
     def __getstate__(self) -> tuple[Any, ...]:
@@ -67,9 +71,15 @@ class LinearScorer:
         rows = [i for i in map(vocabulary.get, set(self.analyzer(document))) if i is not None]
         if not rows:
             return self.intercept.tolist()  # type: ignore[no-any-return]
-        sums = np.add.reduce(self.table.take(rows, axis=0))
-        logits = sums[:-1] * (1.0 / math.sqrt(sums[-1])) + self.intercept
-        return logits.tolist()  # type: ignore[no-any-return]
+        sums = np.add.reduce(self.table.take(rows, axis=0)).tolist()
+        domains = len(self.groups)
+        scale = [1.0 / math.sqrt(n) if n > 0.0 else 0.0 for n in sums[domains:]]
+        return [
+            total * scale[group] + bias
+            for total, group, bias in zip(
+                sums[:domains], self.groups, self.intercept.tolist(), strict=True
+            )
+        ]
 
     def logits_one(self, document: str) -> np.ndarray:
         """Per-domain log-odds for one document."""
@@ -93,7 +103,7 @@ class LinearScorer:
         return scaled
 
 
-_SCORER_STATE = ("analyzer", "vocabulary", "idf", "coef", "intercept", "thresholds")
+_SCORER_STATE = ("analyzer", "vocabulary", "weights", "norms", "groups", "intercept", "thresholds")
 
 
 def rescale(probabilities: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
@@ -178,7 +188,9 @@ def train(examples: Sequence[corpus.Example], *, corpus_digest: str = "", C: flo
         subset = corpus.by_language(examples, lang)
         labels = corpus.label_matrix(subset)
         docs = [ex.text for ex in subset]
-        model = DomainTagger(features.ANALYZERS[lang], C=C)
+        model = DomainTagger(
+            features.ANALYZERS[lang], crisis_analyzer=features.CRISIS_ANALYZERS[lang], C=C
+        )
         model.fit(docs, labels)
         models[lang] = model.to_scorer()
         predicted = (model.oof_scores_ >= model.thresholds_).astype(np.int8)
