@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     line_api_base_url: str = Field(
         default="https://api.line.me", validation_alias="LINE_API_BASE_URL"
     )
+    # How long an event stays with the process handling it before another may take it over
+    # (a process that died holds its events this long).
+    line_lease_seconds: float = Field(default=60.0, ge=1.0)
+    # How long an answer's reserved push waits for the reply's outcome before going out on
+    # its own (when the process died between the conversation and the reply).
+    line_reserve_seconds: float = Field(default=90.0, ge=1.0)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from fastapi import FastAPI
 
@@ -16,7 +17,7 @@ from handoff.models import Channel
 
 Job = Callable[[FastAPI], Awaitable[None]]
 WORKER_SWEEP_SECONDS = 0.05
-WORKER_CONCURRENCY = 4  # a worker has the interpreter to itself, but shares the cores
+WORKER_CONCURRENCY = 8
 
 
 def install(app: FastAPI, settings: Settings) -> list[Job]:
@@ -29,10 +30,17 @@ def install(app: FastAPI, settings: Settings) -> list[Job]:
     worker = settings.process_role == "worker"
     inline = worker or settings.line_handling == "inline"
     # A worker process polls the inbox often; an inline door mostly hears of events directly.
+    lease = timedelta(seconds=settings.line_lease_seconds)
+    reserve = timedelta(seconds=settings.line_reserve_seconds)
     tuning = (
-        Tuning(sweep_seconds=WORKER_SWEEP_SECONDS, concurrent_events=WORKER_CONCURRENCY)
+        Tuning(
+            sweep_seconds=WORKER_SWEEP_SECONDS,
+            concurrent_events=WORKER_CONCURRENCY,
+            lease=lease,
+            reserve=reserve,
+        )
         if worker
-        else Tuning()
+        else Tuning(lease=lease, reserve=reserve)
     )
     door = LineDoor(
         channel_secret=settings.line_channel_secret, api=api, tuning=tuning, inline=inline

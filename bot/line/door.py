@@ -13,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 import weakref
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -53,9 +54,88 @@ class Tuning:
     loading_seconds: int = 20
     push_attempts: int = 3
     push_retry_seconds: float = 1.0
-    # Events handled at once. The rest wait in memory (stored and acknowledged already), so a
-    # burst never takes the threads and the database write lock the webhook needs to store.
-    concurrent_events: int = 2
+    # Events handled at once while webhooks are quiet, and while a burst of them is being
+    # taken in (over `busy_rate` a second): storing and acknowledging comes first, the events
+    # wait durably, so a burst never takes the interpreter and the database write lock the
+    # webhook needs.
+    concurrent_events: int = 8
+    busy_concurrent_events: int = 1
+    busy_rate: float = 80.0
+
+
+class HandlingGate:
+    """How many events are handled at once: `quiet` while webhooks are few, `busy` while a
+    burst of them is being taken in (more than `busy_rate` a second, over `window` seconds).
+    Waiters are let in first come, first served."""
+
+    def __init__(self, *, quiet: int, busy: int, busy_rate: float, window: float = 0.25) -> None:
+        self.quiet, self.busy, self.window = quiet, busy, window
+        self.busy_rate = busy_rate
+        self.threshold = max(1, round(busy_rate * window))
+        self.active = 0
+        self._busy_until = 0.0
+        self._arrivals: deque[float] = deque()
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._pump: asyncio.Task[None] | None = None
+
+    def note_webhook(self) -> None:
+        """Count one webhook request, now."""
+        now = time.monotonic()
+        self._arrivals.append(now)
+        self._forget_before(now - self.window)
+
+    def observe(self, rate: float) -> None:
+        """Events are arriving at `rate` a second (as another process stores them)."""
+        if rate >= self.busy_rate:
+            self._busy_until = time.monotonic() + self.window
+
+    def _forget_before(self, moment: float) -> None:
+        while self._arrivals and self._arrivals[0] < moment:
+            self._arrivals.popleft()
+
+    def limit(self) -> int:
+        """The slots open now."""
+        now = time.monotonic()
+        self._forget_before(now - self.window)
+        busy = len(self._arrivals) >= self.threshold or now < self._busy_until
+        return self.busy if busy else self.quiet
+
+    def _let_in(self) -> None:
+        while self._waiters and self.active < self.limit():
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                self.active += 1
+                waiter.set_result(None)
+
+    async def _watch(self) -> None:
+        """While anyone waits, re-open slots as a burst dies down."""
+        while self._waiters:
+            await asyncio.sleep(self.window / 5)
+            self._let_in()
+        self._pump = None
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold one handling slot, waiting for one if need be."""
+        if self.active < self.limit() and not self._waiters:
+            self.active += 1
+        else:
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            if self._pump is None:
+                self._pump = asyncio.create_task(self._watch())
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self.active -= 1  # let in, then cancelled before it could start
+                    self._let_in()
+                raise
+        try:
+            yield
+        finally:
+            self.active -= 1
+            self._let_in()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +171,12 @@ class LineDoor:
         self._tasks: set[asyncio.Task[None]] = set()
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._noted_groups: OrderedDict[str, None] = OrderedDict()
-        self._handling = asyncio.Semaphore(tuning.concurrent_events)
+        self._seen: tuple[int, float] | None = None  # the newest stored event id, and when
+        self._gate = HandlingGate(
+            quiet=tuning.concurrent_events,
+            busy=tuning.busy_concurrent_events,
+            busy_rate=tuning.busy_rate,
+        )
         # The webhook stores events on threads of its own, never queued behind handling.
         self.ingest_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="line-ingest")
 
@@ -101,11 +186,18 @@ class LineDoor:
         """True when `signature` is the channel secret's HMAC-SHA256 of `body` (LINE signed it)."""
         return bool(self._validator.validate(body, signature))
 
+    def note_webhook(self) -> None:
+        """A webhook request arrived (handling makes way for a burst of them)."""
+        self._gate.note_webhook()
+
     def kick(self, claimed: Sequence[inbox.Claimed]) -> None:
         """Handle freshly stored events in the background (the webhook has answered by then)."""
         if not claimed or self._app is None or not self.inline:
             return  # not started, or handled by a worker: the sweeper takes them
-        task = asyncio.create_task(self._handle_all(list(claimed)))
+        self._spawn(self._handle_all(list(claimed)))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -129,13 +221,25 @@ class LineDoor:
             await self.api.close()
 
     async def sweep(self) -> int:
-        """Handle events that are waiting, failed earlier, or whose worker died; how many.
+        """Take events that are waiting, failed earlier, or whose worker died, and start
+        handling them; how many. Only as many as the handling slots can soon take are claimed,
+        so the next sweep need not wait for the slowest of these.
 
-        They are handled side by side (at most `concurrent_events` at once); one resident's
-        events still go in order, since each waits for that resident's lock in arrival order.
+        They are handled side by side; one resident's events still go in order, since each
+        waits for that resident's lock in arrival order.
         """
-        claimed = await asyncio.to_thread(self._claim_due)
-        await asyncio.gather(*(self.handle(event) for event in claimed))
+        newest = await asyncio.to_thread(self._newest_event)
+        now = time.monotonic()
+        if self._seen is not None and newest is not None and now > self._seen[1]:
+            self._gate.observe((newest - self._seen[0]) / (now - self._seen[1]))
+        if newest is not None:
+            self._seen = (newest, now)
+        room = 2 * self._gate.limit() - len(self._tasks)
+        if room <= 0:
+            return 0
+        claimed = await asyncio.to_thread(self._claim_due, room)
+        for event in claimed:
+            self._spawn(self.handle(event))
         return len(claimed)
 
     # -- state --------------------------------------------------------------------------------
@@ -150,9 +254,15 @@ class LineDoor:
         assert self._app is not None, "the LINE door is not running"
         return cast(Dialogue, self._app.state.dialogue)
 
-    def _claim_due(self) -> list[inbox.Claimed]:
+    def _newest_event(self) -> int | None:
+        with self._sessions() as session:
+            return inbox.newest_id(session=session)
+
+    def _claim_due(self, limit: int) -> list[inbox.Claimed]:
         with self._sessions.begin() as session:
-            return inbox.claim_due(session=session, now=utcnow(), lease=self.tuning.lease)
+            return inbox.claim_due(
+                session=session, now=utcnow(), limit=limit, lease=self.tuning.lease
+            )
 
     def _fail(self, claimed: inbox.Claimed) -> None:
         with self._sessions.begin() as session:
@@ -193,7 +303,7 @@ class LineDoor:
                 await asyncio.to_thread(self._finish, claimed)
                 return
             lock = self._locks.setdefault(turn.external_id, asyncio.Lock())
-            async with lock, self._handling:
+            async with lock, self._gate.slot():
                 await self._converse(claimed, turn)
         except asyncio.CancelledError:
             raise

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, null, or_, select, update
+from sqlalchemy import ColumnElement, func, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -93,6 +93,13 @@ def store(
     return fresh
 
 
+def newest_id(*, session: Session) -> int | None:
+    """The id of the newest stored event (ids only grow): its change over time is the rate
+    at which events arrive, however many processes store them."""
+    newest: int | None = session.scalar(select(func.max(InboundEvent.id)))
+    return newest
+
+
 def _due(now: datetime) -> ColumnElement[bool]:
     return (InboundEvent.channel == Channel.line) & or_(
         InboundEvent.state.in_((EventState.pending, EventState.failed))
@@ -104,21 +111,30 @@ def _due(now: datetime) -> ColumnElement[bool]:
 def claim_due(
     *, session: Session, now: datetime, limit: int = 20, lease: timedelta = LEASE
 ) -> list[Claimed]:
-    """Take up to `limit` events that are waiting, failed earlier, or whose worker died."""
-    session.execute(
-        update(InboundEvent)
-        .where(_due(now), InboundEvent.attempts >= MAX_ATTEMPTS)
-        .values(state=EventState.failed, payload=null(), locked_until=None, processed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    candidates = session.scalars(
-        select(InboundEvent.id)
-        .where(_due(now), InboundEvent.attempts < MAX_ATTEMPTS)
+    """Take up to `limit` events that are waiting, failed earlier, or whose worker died.
+
+    It only reads until it finds something due, so a worker polling an idle inbox never takes
+    the database's write lock (SQLite has one, and the webhook needs it to store)."""
+    candidates = session.execute(
+        select(InboundEvent.id, InboundEvent.attempts)
+        .where(_due(now))
         .order_by(InboundEvent.received_at, InboundEvent.id)
         .limit(limit)
     ).all()
+    if not candidates:
+        return []
+    spent = [row_id for row_id, attempts in candidates if attempts >= MAX_ATTEMPTS]
+    if spent:
+        session.execute(
+            update(InboundEvent)
+            .where(InboundEvent.id.in_(spent), _due(now))
+            .values(state=EventState.failed, payload=null(), locked_until=None, processed_at=now)
+            .execution_options(synchronize_session=False)
+        )
     claimed: list[Claimed] = []
-    for row_id in candidates:
+    for row_id, attempts in candidates:
+        if attempts >= MAX_ATTEMPTS:
+            continue
         taken = session.execute(
             update(InboundEvent)
             .where(InboundEvent.id == row_id, _due(now))

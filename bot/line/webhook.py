@@ -87,6 +87,7 @@ async def webhook(
     request: Request, door: LineDoorDep, sessions: SessionmakerDep, settings: SettingsDep
 ) -> WebhookAccepted:
     """Receive LINE's webhook: signed events, stored before this answers."""
+    door.note_webhook()
     body = await request.body()
     if len(body) > settings.max_request_bytes:
         raise HTTPException(

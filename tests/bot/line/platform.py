@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 from fastapi.testclient import TestClient
 from httpx import Response
 
@@ -40,7 +41,9 @@ def sign(body: bytes, secret: str = SECRET) -> str:
 class LinePlatform:
     """Builds events from the recordings for fresh users, signs and posts them."""
 
-    def __init__(self, client: TestClient, api: FakeLineApi, secret: str = SECRET) -> None:
+    def __init__(
+        self, client: TestClient | httpx.Client, api: FakeLineApi, secret: str = SECRET
+    ) -> None:
         self.client = client
         self.api = api
         self.secret = secret
