@@ -54,7 +54,12 @@ def _train(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 def _evaluate(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from classifier.evaluate import evaluate, format_report
 
-    report = evaluate(corpus.load(corpus.TRAIN_DIR), corpus.load(corpus.TEST_DIR), folds=args.folds)
+    report = evaluate(
+        corpus.load(corpus.TRAIN_DIR),
+        corpus.load(corpus.TEST_DIR),
+        folds=args.folds,
+        dev=corpus.load(corpus.DEV_DIR),
+    )
     print(format_report(report), file=stdout)
     if args.json:
         args.json.write_text(
@@ -64,7 +69,11 @@ def _evaluate(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def _stats(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
-    for name, directory in (("train", corpus.TRAIN_DIR), ("test", corpus.TEST_DIR)):
+    for name, directory in (
+        ("train", corpus.TRAIN_DIR),
+        ("dev", corpus.DEV_DIR),
+        ("test", corpus.TEST_DIR),
+    ):
         examples = corpus.load(directory)
         for lang in ("ja", "en", "pt"):
             subset = corpus.by_language(examples, lang)
@@ -89,7 +98,7 @@ def main(
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("train", help="train on classifier/data/train and save the model")
     evaluate = commands.add_parser(
-        "evaluate", help="the model and baselines on CV and the test file"
+        "evaluate", help="the model and baselines on CV, the dev file and the test file"
     )
     evaluate.add_argument("--folds", type=int, default=5)
     evaluate.add_argument("--json", type=Path, help="also write the full report here")

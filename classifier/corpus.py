@@ -15,6 +15,8 @@ from classifier.domains import DOMAIN_IDS, LANGUAGES
 DATA_DIR = Path(__file__).parent / "data"
 TRAIN_DIR = DATA_DIR / "train"
 TEST_DIR = DATA_DIR / "test"
+# Written apart from both, to check rules and thresholds against before the test file is read.
+DEV_DIR = DATA_DIR / "dev"
 
 
 @dataclass(frozen=True, slots=True)

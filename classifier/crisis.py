@@ -105,6 +105,8 @@ _JA_CRISIS = [
     r"(呼|よ)んでも(反応|はんのう)|(柵|さく|手すり|てすり)に(片足|かたあし|足|あし)",
     r"(殴|なぐ)られて(る|いる)|ドアノブを(回|まわ)|(閉|し)め(出|だ)され|(決|き)めていたことを",
     r"(一緒|いっしょ)に(遠く|とおく)へ",
+    r"(投げつけ|なげつけ|叩きつけ|たたきつけ|首を絞め|くびをしめ)て?しまい?そう",
+    r"(殴|なぐ|蹴|け)って(ます|います)|(警察|けいさつ)を?(呼|よ)んだ(ほう|方)がいい",
 ]
 
 _JA_HYPERBOLE = [
@@ -122,6 +124,7 @@ _JA_HYPERBOLE = [
     r"(ゲーム|げーむ|キャラ|きゃら).{0,10}(死|し)ん",
     r"(忙しさ|いそがしさ|仕事|しごと|会社|かいしゃ|宿題|しゅくだい|残業|ざんぎょう|課題|締め?切り|ノルマ|暑さ|寒さ)に(殺|ころ)され",
     r"(殺|ころ)される(レベル|れべる)",
+    r"(死|し)にたい(くらい|ぐらい|ほど)",
     r"(飛|と)び(込|こ)み(営業|えいぎょう|出産|しゅっさん|受診|診療|訪問|で|の(仕事|営業|客))",
     r"(予約|よやく)なしの(飛|と)び(込|こ)み|(飛|と)び(込|こ)む(みたい|ような)",
     r"(滑り台|すべり台|すべりだい|遊具|ゆうぐ|階段|かいだん|ベッド|べっど|ソファ|そふぁ|塀|へい)の?(てっぺん|上|うえ)?から(飛|と)び(降|お)り",
@@ -194,6 +197,9 @@ _EN_CRISIS = [
     r"\brailing is (really |very )?low\b|\b(far|very) end of the platform\b|\bedge of the platform\b|\bat the harbou?r\b",
     r"\bhow high a fall\b|\bnot turning the wheel\b|\bpush(ed)? me down the stairs\b|\bpillow over (her|his) face\b",
     r"\bgoodbye everyone\b",
+    r"\btaking (him|her|them) with me\b|\bending it for (both|all|us)\b",
+    r"\b(scared|afraid|worried) (i'?ll|i will|i might|i'?m going to)\b.{0,30}\b(hurt|throw|throwing|shake|shaking|hit|smother)",
+    r"\bcharcoal\b(?!.{0,20}\b(bbq|barbecue|grill))",
 ]
 
 _EN_HYPERBOLE = [
@@ -226,6 +232,7 @@ _PT_CRISIS = [
     r"\btomei (todos|todas|muitos|muitas|um monte|varios|a cartela)\b.{0,25}\b(remedio|comprimido|pilula)",
     r"\boverdose\b",
     r"\b(pular|me jogar|me atirar) (da|de|do|na frente)\b",
+    r"\bmorrer enforcad|\bdoi (muito )?morrer\b|\bcomo (e|seria) morrer\b",
     r"\bme enforcar\b",
     r"\bcarta de despedida\b",
     r"\b(ta|esta|estao|tao) me (batendo|espancando|enforcando|agredindo|esganando|estrangulando)\b",
@@ -233,7 +240,8 @@ _PT_CRISIS = [
     r"\b(com|pegou|segurando) (uma )?arma\b",
     r"\b(nao esta|nao ta|parou de) respirar\b|\b(desmaiou|desmaiada|desmaiado|inconsciente)\b",
     r"\bsozinh[oa]s? (em casa )?(ha|faz|por) (dias|\d+ dias)\b",
-    r"\bsocorro\b",
+    r"\bsocorro\b.{0,80}\b(agora|ta me|esta me|vai me|sangr|bat|machuc|mat|faca|arma|respir|chutando)|\bgritando socorro\b",
+    r"\bnao (respira|ta respirando|esta respirando)\b|\bnumero da emergencia\b",
     r"\b(penso|pensar|pensando|pensei) em morrer\b|\bse eu morrer\b",
     r"\bseguro de vida\b.{0,40}\b(se eu morrer|quando eu morrer|resolve|quita|paga (tudo|as dividas))",
     r"\bescrevi (a |as )?cartas?\b|\bultima mensagem\b",
@@ -489,9 +497,11 @@ class CrisisLexicon:
 _DISCOUNT_PATTERNS = [
     # denied
     r"\bnot (suicidal|thinking (about|of) (hurting|killing|ending))",
+    r"\b(don'?t|do not) want to (hurt|kill|harm) myself\b|\bnot going to (hurt|kill|harm) myself\b",
     r"\bnao (penso|pensando|to pensando|estou pensando) em (suicid|me matar|me machucar|morrer)",
-    r"\b(nao|nem) (quero|vou) me (matar|machucar)\b",
+    r"\b(nao|nem) (quero|vou) me (matar|machucar)\b|\bnao vou fazer (uma )?besteira\b",
     r"(とか|わけ)(では|じゃ)(ない|なく)|ではないけど|じゃないけど|つもりはない",
+    r"(言い過ぎ|いいすぎ|大げさ|おおげさ|冗談(で|だ|なの)|じょうだん(で|だ|なの)|ふざけて)",
     r"(とは|とまでは|とかは)(思わ|おもわ|思って(い)?|おもって(い)?|言って(い)?|いって(い)?|考えて(い)?|かんがえて(い)?)(ない|ません)",
     # past and resolved
     r"\b(used to|years ago|months ago|when i was|as a teenager|back then|got treatment|survived)\b",
@@ -500,6 +510,7 @@ _DISCOUNT_PATTERNS = [
     r"\b(anos atras|mes passado|semana passada|ano passado|antigamente|quando eu era|sobreviveu)\b",
     r"\b(ja passou|ta bem agora|esta bem agora|hoje to bem|fiz tratamento|ja voltou|ja acordou|ficou bem|eu ajudei)\b",
     r"\b(faz (muito tempo|muitos anos|\w+ anos)|ha (muitos|\w+) anos|hoje a vida ta boa)\b",
+    r"\b(quando eu tinha \d+ anos|hoje tenho \d+)\b",
     r"(昔|むかし|去年|きょねん|先月|せんげつ|以前|ことがあって|ことがあ(る|り)|時期があった|年前|年まえ|若いころ|若い頃)",
     r"(今は|いまは)(もう)?(して(い)?ない|落ち着|おちつ|治療|ちりょう)",
     # about the news, a story or a game

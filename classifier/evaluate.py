@@ -180,18 +180,22 @@ def evaluate(
     test: Sequence[corpus.Example],
     systems: Sequence[str] = tuple(SYSTEMS),
     folds: int = 5,
+    dev: Sequence[corpus.Example] = (),
 ) -> dict[str, Any]:
-    """Every system on every language, on cross-validation and on the held-out test."""
+    """Every system on every language, on cross-validation, the dev file and the test file."""
     report: dict[str, Any] = {"languages": {}, "language_detection": language_accuracy(test)}
     for lang in LANGUAGES:
         train_lang = corpus.by_language(train, lang)
-        test_lang = corpus.by_language(test, lang)
+        held = {"dev": corpus.by_language(dev, lang), "test": corpus.by_language(test, lang)}
         report["languages"][lang] = {
             name: {
                 "cv": cross_validate(SYSTEMS[name], train_lang, lang, folds).as_dict(),
-                "test": held_out(SYSTEMS[name], train_lang, test_lang, lang).as_dict()
-                if test_lang
-                else None,
+                **{
+                    split: held_out(SYSTEMS[name], train_lang, examples, lang).as_dict()
+                    if examples
+                    else None
+                    for split, examples in held.items()
+                },
             }
             for name in systems
         }

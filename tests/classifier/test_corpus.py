@@ -21,10 +21,14 @@ def test_the_corpus_is_as_large_and_varied_as_promised() -> None:
 
 
 def test_crisis_always_comes_with_the_domain_behind_it() -> None:
-    for ex in corpus.load(corpus.TRAIN_DIR) + corpus.load(corpus.TEST_DIR):
-        assert ex.domains != ("crisis",), ex.text
+    for directory in (corpus.TRAIN_DIR, corpus.DEV_DIR, corpus.TEST_DIR):
+        for ex in corpus.load(directory):
+            assert ex.domains != ("crisis",), ex.text
 
 
-def test_the_test_file_shares_no_message_with_training() -> None:
+def test_the_dev_and_test_files_share_no_message_with_training_or_each_other() -> None:
     train = {ex.text.strip() for ex in corpus.load(corpus.TRAIN_DIR)}
-    assert not [ex.text for ex in corpus.load(corpus.TEST_DIR) if ex.text.strip() in train]
+    dev = {ex.text.strip() for ex in corpus.load(corpus.DEV_DIR)}
+    test = {ex.text.strip() for ex in corpus.load(corpus.TEST_DIR)}
+    assert len(dev) >= 600
+    assert not (dev & train) and not (test & train) and not (dev & test)

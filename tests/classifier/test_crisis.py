@@ -23,6 +23,16 @@ from classifier.crisis import crisis_expression
         "nao aguento mais viver",
         "ele ta me batendo agora",
         "tomei todos os remedios da caixa",
+        # veiled: farewells, preparations, danger now
+        "長いあいだお世話になりました。部屋の鍵はポストに入れておきます。今日で最後にします",
+        "車に七輪を積んできた",
+        "いま父が母を殴ってます",
+        "this baby won't stop and I'm scared I'll end up throwing her against the wall",
+        "I won't be needing my winter coat. give it to whoever wants it. I'm a burden anyway",
+        "i bought charcoal and taped the car windows",
+        "ja escrevi pra minha irma quem fica com o gato. desculpa por tudo",
+        "socorro, ele ta com uma faca na cozinha",
+        "meu pai caiu e nao respira",
     ],
 )
 def test_explicit_and_indirect_crisis_expressions_are_found(message: str) -> None:
@@ -43,6 +53,20 @@ def test_explicit_and_indirect_crisis_expressions_are_found(message: str) -> Non
         "esse calor ta me matando",
         "仕事を終わらせたい",
         "今まで殴られてきたことはない",
+        # other senses of words the lexicon watches
+        "飛び込み営業のノルマがきつい",
+        "予約なしの飛び込みで診てくれる小児科はありますか",
+        "忙しさに殺される。今月休み2日",
+        "取り返しのつかないミスをして始末書を書いた",
+        "腰が痛すぎて楽になりたい",
+        "がんの痛みがつらい母を少しでも楽にしてあげたい",
+        "I don't want to live in this apartment anymore, the walls are paper thin",
+        "my son can't go on the school trip because we missed the fee",
+        "she jumped off the swings and twisted her ankle",
+        "I've written my will and want a notary to check it",
+        "nao aguento mais viver longe dos meus filhos",
+        "socorro, o banco bloqueou minha conta",
+        "cortei o cabelo curtinho",
     ],
 )
 def test_hyperbole_and_idioms_do_not_fire(message: str) -> None:
@@ -58,7 +82,8 @@ def test_the_index_never_hides_a_pattern_that_matches() -> None:
         return any(_search(p, text, patterns.word_start) for p in patterns.patterns)
 
     sets = (LEXICON.latin, LEXICON.japanese, LEXICON.latin_hyperbole, LEXICON.japanese_hyperbole)
-    for example in corpus.load(corpus.TRAIN_DIR) + corpus.load(corpus.TEST_DIR):
+    every = [corpus.TRAIN_DIR, corpus.DEV_DIR, corpus.TEST_DIR]
+    for example in [ex for directory in every for ex in corpus.load(directory)]:
         prepared = prepare(example.text)
         for patterns in sets:
             assert (patterns.first(prepared) is not None) == brute(patterns, prepared), example.text
@@ -74,6 +99,11 @@ def test_the_index_never_hides_a_pattern_that_matches() -> None:
         "vi um documentario sobre suicidio",
         "aff quero morrer, mandei o curriculo errado kkkk",
         "人狼で初日に殺された笑",
+        "上司に死にたいくらい怒られた…って言うのは言い過ぎだけど、つらい",
+        "授業で自殺予防のポスターを作る",
+        "No, I don't want to hurt myself. I'm just tired of this job",
+        "perdi o emprego mas calma, nao vou fazer besteira, so quero trabalho",
+        "tentei me matar quando eu tinha 17 anos, hoje tenho 34 e to bem",
     ],
 )
 def test_denied_past_reported_or_joking_mentions_do_not_fire(message: str) -> None:
