@@ -491,9 +491,17 @@ def list_tickets(
     return list(session.scalars(query))
 
 
-def get_ticket(*, session: Session, ticket_id: int, viewer: Consultant) -> Ticket:
-    """The ticket, if the viewer may see it; NotFound otherwise (existence is not disclosed)."""
-    ticket = session.get(Ticket, ticket_id)
+def get_ticket(
+    *, session: Session, ticket_id: int, viewer: Consultant, lock: bool = False
+) -> Ticket:
+    """The ticket, if the viewer may see it; NotFound otherwise (existence is not disclosed).
+    With `lock`, its row is locked (and re-read) until the transaction ends, so that two
+    consultants acting at once take turns (SQLite transactions already do: BEGIN IMMEDIATE)."""
+    ticket = (
+        session.get(Ticket, ticket_id, with_for_update=True, populate_existing=True)
+        if lock
+        else session.get(Ticket, ticket_id)
+    )
     if ticket is None or not can_see(viewer, ticket):
         raise NotFound(f"no ticket {ticket_id}")
     return ticket
@@ -579,7 +587,7 @@ def claim(*, session: Session, ticket_id: int, consultant: Consultant, now: date
 def _actionable(
     session: Session, ticket_id: int, actor: Consultant, *, holder_only: bool = True
 ) -> Ticket:
-    ticket = get_ticket(session=session, ticket_id=ticket_id, viewer=actor)
+    ticket = get_ticket(session=session, ticket_id=ticket_id, viewer=actor, lock=True)
     if ticket.status == Status.closed:
         raise Conflict(f"ticket {ticket.number} is closed")
     held_by_other = ticket.claimed_by_id is not None and ticket.claimed_by_id != actor.id
