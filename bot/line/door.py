@@ -34,6 +34,7 @@ from bot.line import inbox
 from bot.line.api import LineApi, LineApiError
 from bot.line.handlers import Turn, turn_for
 from bot.line.messages import bot_reply_payload, fit_one_request, plan, text_messages
+from classifier.crisis import crisis_expression
 from handoff.models import Channel, OutboxItem, utcnow
 from handoff.outbox import enqueue
 from handoff.tickets import find_resident
@@ -76,6 +77,7 @@ class HandlingGate:
         self._busy_until = 0.0
         self._arrivals: deque[float] = deque()
         self._waiters: deque[asyncio.Future[None]] = deque()
+        self._urgent: deque[asyncio.Future[None]] = deque()
         self._pump: asyncio.Task[None] | None = None
 
     def note_webhook(self) -> None:
@@ -101,27 +103,31 @@ class HandlingGate:
         return self.busy if busy else self.quiet
 
     def _let_in(self) -> None:
-        while self._waiters and self.active < self.limit():
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                self.active += 1
-                waiter.set_result(None)
+        for queue, limit in ((self._urgent, self.quiet), (self._waiters, self.limit())):
+            while queue and self.active < limit:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    self.active += 1
+                    waiter.set_result(None)
 
     async def _watch(self) -> None:
         """While anyone waits, re-open slots as a burst dies down."""
-        while self._waiters:
+        while self._waiters or self._urgent:
             await asyncio.sleep(self.window / 5)
             self._let_in()
         self._pump = None
 
     @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Hold one handling slot, waiting for one if need be."""
-        if self.active < self.limit() and not self._waiters:
+    async def slot(self, *, urgent: bool = False) -> AsyncIterator[None]:
+        """Hold one handling slot, waiting for one if need be. Urgent work (a crisis) goes
+        before everyone waiting, and a burst of webhooks does not narrow its way."""
+        limit = self.quiet if urgent else self.limit()
+        ahead = self._urgent if urgent else (self._urgent or self._waiters)
+        if self.active < limit and not ahead:
             self.active += 1
         else:
             waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._waiters.append(waiter)
+            (self._urgent if urgent else self._waiters).append(waiter)
             if self._pump is None:
                 self._pump = asyncio.create_task(self._watch())
             try:
@@ -303,7 +309,8 @@ class LineDoor:
                 await asyncio.to_thread(self._finish, claimed)
                 return
             lock = self._locks.setdefault(turn.external_id, asyncio.Lock())
-            async with lock, self._gate.slot():
+            urgent = bool(turn.text) and crisis_expression(turn.text) is not None
+            async with lock, self._gate.slot(urgent=urgent):
                 await self._converse(claimed, turn)
         except asyncio.CancelledError:
             raise

@@ -94,3 +94,30 @@ def test_a_cancelled_waiter_gives_its_place_back() -> None:
         return handling.active
 
     assert asyncio.run(scenario()) == 0
+
+
+def test_a_crisis_goes_before_everyone_waiting_even_in_a_burst() -> None:
+    async def scenario() -> list[str]:
+        handling = HandlingGate(quiet=2, busy=1, busy_rate=50.0, window=5.0)
+        order: list[str] = []
+        release = asyncio.Event()
+
+        async def work(name: str, *, urgent: bool = False) -> None:
+            async with handling.slot(urgent=urgent):
+                order.append(name)
+                await release.wait()
+
+        for _ in range(handling.threshold):  # a burst: one slot for ordinary work
+            handling.note_webhook()
+        tasks = [asyncio.create_task(work(f"worry {n}")) for n in range(3)]
+        await asyncio.sleep(0.01)
+        tasks.append(asyncio.create_task(work("crisis", urgent=True)))
+        await asyncio.sleep(0.01)
+        entered_early = list(order)
+        release.set()
+        await asyncio.gather(*tasks)
+        return entered_early
+
+    # The crisis takes the second slot a burst keeps closed to ordinary work, ahead of the
+    # two worries that were already waiting.
+    assert asyncio.run(scenario()) == ["worry 0", "crisis"]
