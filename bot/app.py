@@ -10,6 +10,9 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import senders, webchat
@@ -90,7 +93,26 @@ def create_app(settings: Settings) -> FastAPI:
         """Liveness: the process is up and the classifier is loaded."""
         return {"status": "ok"}
 
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        responses={503: {"description": "The database cannot be reached."}},
+    )
+    async def readyz() -> JSONResponse:
+        """Readiness: the database answers (a load balancer sends nothing here until then)."""
+        try:
+            await asyncio.to_thread(_ping, app.state.sessionmaker)
+        except SQLAlchemyError as error:
+            log.warning("not ready: database unreachable (%s)", type(error).__name__)
+            return JSONResponse({"status": "database unreachable"}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
     return app
+
+
+def _ping(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        session.execute(text("SELECT 1"))
 
 
 def _purge(sessions: sessionmaker[Session], keep: timedelta) -> None:
