@@ -41,8 +41,8 @@ from tests.support import free_port, wait_until_up
 pytestmark = pytest.mark.slow
 
 RESIDENTS = 30
-SEND_INTERVAL = 0.02  # 50 webhooks a second
-KILL_AFTER = 0.35  # seconds into the stream
+SEND_INTERVAL = 0.01  # up to 100 webhooks a second
+KILL_AFTER = 10  # acknowledged webhooks: the kill follows the 10th 200 at once
 LEASE_SECONDS = 2
 RESERVE_SECONDS = 3
 WORRIES = [
@@ -111,14 +111,22 @@ def test_after_a_kill_every_acknowledged_event_is_handled_once(
                 user: line.event("text", user=user, text=WORRIES[i % len(WORRIES)])
                 for i, user in enumerate(residents)
             }
-            killer = threading.Timer(KILL_AFTER, process.send_signal, (signal.SIGKILL,))
             acknowledged: list[dict[str, Any]] = []
             refused: list[dict[str, Any]] = []
-            killer.start()
-            for event in worries.values():
-                (acknowledged if _post(line, event) else refused).append(event)
-                time.sleep(SEND_INTERVAL)
-            killer.join()
+            enough = threading.Event()
+
+            def stream() -> None:
+                for event in worries.values():
+                    (acknowledged if _post(line, event) else refused).append(event)
+                    if len(acknowledged) >= KILL_AFTER:
+                        enough.set()
+                    time.sleep(SEND_INTERVAL)
+
+            sender = threading.Thread(target=stream)
+            sender.start()
+            assert enough.wait(timeout=60), "the server did not take the stream"
+            process.send_signal(signal.SIGKILL)
+            sender.join()
             process.wait(timeout=10)
         answered_before = {u for u in residents if len(api.delivered_to(u)) >= 3}
         assert acknowledged, "the kill came before any webhook was taken"
