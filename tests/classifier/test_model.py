@@ -62,12 +62,16 @@ def test_an_explicit_language_is_used(tagger: Tagger) -> None:
     assert tagger.tag("ok", "pt-BR").lang == "pt"
 
 
-def test_the_numpy_scorer_agrees_with_scikit_learn() -> None:
+@pytest.mark.parametrize("own_crisis_features", [False, True])
+def test_the_numpy_scorer_agrees_with_scikit_learn(own_crisis_features: bool) -> None:
     from classifier import features
     from classifier.estimator import DomainTagger
 
     examples = corpus.by_language(corpus.load(corpus.TRAIN_DIR), "ja")[:400]
-    estimator = DomainTagger(features.analyze_ja, threshold_folds=3)
+    crisis_analyzer = features.analyze_ja_crisis if own_crisis_features else None
+    estimator = DomainTagger(
+        features.analyze_ja, crisis_analyzer=crisis_analyzer, threshold_folds=3
+    )
     estimator.fit([ex.text for ex in examples], corpus.label_matrix(examples))
     scorer = estimator.to_scorer()
     docs = ["保育園に入れなくて仕事に戻れない", "家賃が払えない", "はじめまして", ""]
