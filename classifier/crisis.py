@@ -89,6 +89,8 @@ _JA_CRISIS = [
     r"(助|たす)けて[」』]?って",
     r"([0-9０-９]|何|なん|一|二|三|四|五)日(くらい|ほど|も|め|目)?.{0,6}(帰|かえ)って(こ|き)ない",
     r"(帰|かえ)って(こ|き)ない.{0,6}[0-9０-９一二三四五]日(め|目)",
+    r"(昨日|きのう|昨夜|ゆうべ|今朝|けさ)(の(夜|よる|朝|あさ))?から[^。]{0,6}"
+    r"(母|父|親|まま|ぱぱ|夫|妻|息子|娘|お(母|かあ)さん|お(父|とう)さん)[^。]{0,6}(帰|かえ)って(き|こ)て?(い)?ない",
     r"(何日|なんにち|ずっと).{0,10}(子ども|子供|こども|赤ちゃん|あかちゃん).{0,10}(ひとり|一人)",
     r"(子ども|子供|こども|赤ちゃん|あかちゃん).{0,12}(ひとり|一人)(きり|で).{0,8}(何日|なんにち|帰ってこない|かえってこない)",
     # added from the second crisis supplement: endings, farewells, means, danger now
@@ -125,6 +127,7 @@ _JA_HYPERBOLE = [
     r"(忙しさ|いそがしさ|仕事|しごと|会社|かいしゃ|宿題|しゅくだい|残業|ざんぎょう|課題|締め?切り|ノルマ|暑さ|寒さ)に(殺|ころ)され",
     r"(殺|ころ)される(レベル|れべる)",
     r"(死|し)にたい(くらい|ぐらい|ほど)",
+    r"(消|き)え(たい|てしまいたい|てなくなりたい)(くらい|ぐらい|ほど)",
     r"(飛|と)び(込|こ)み(営業|えいぎょう|出産|しゅっさん|受診|診療|訪問|で|の(仕事|営業|客))",
     r"(予約|よやく)なしの(飛|と)び(込|こ)み|(飛|と)び(込|こ)む(みたい|ような)",
     r"(滑り台|すべり台|すべりだい|遊具|ゆうぐ|階段|かいだん|ベッド|べっど|ソファ|そふぁ|塀|へい)の?(てっぺん|上|うえ)?から(飛|と)び(降|お)り",
@@ -254,7 +257,7 @@ _PT_CRISIS = [
     r"\btomar (todos|todas|muitos|muitas)\b.{0,20}(remedio|comprimido)",
     r"\b(to|estou|sentad[oa]|parad[oa]|em pe) (na|em cima da) ponte\b|\btrilho\b|\balto do predio\b|\b(no|do) telhado\b",
     r"\bse mata\b|\bme mata (junto|tambem)\b|\bme trancou\b",
-    r"\bpesquisei como\b|\bfazer (uma )?besteira\b|\bfazer (alguma coisa|algo) (comigo|contra mim|de ruim|com (o|a|meu|minha|os|as|meus|minhas))\b",
+    r"\bpesquisei como\b|\bfazer (uma )?besteira\b|\bfazer (alguma coisa|algo) (comigo|contra mim|de ruim|com (o |a |os |as )?(meu |minha |meus |minhas )?(bebe|nenem|filh\w*|crianc\w*))\b",
     r"\b(chamar|chamo|chama|chamei|chamem|ligar pra|ligo pra|preciso de|manda|mandem) (uma |a )?ambulancia\b|\b(como (fala|chama|ligo|peco)|numero d[ae]) ambulancia\b|\bse debatendo\b|\bconvuls|\b(caiu|desmaiou)\b.{0,30}\bnao levanta\b|\brespirando (estranho|mal|com dificuldade|ofegante)\b",
     r"\bnao (chora|reage|acorda)\b|\bnao acordar\b",
     r"\b(com|segurando|pegou|empunhando) (uma |a )?faca\b|\bfaca na mao\b",
@@ -463,8 +466,11 @@ def _sentence(text: str, match: re.Match[str]) -> str:
 
 def _discounted(text: str, match: re.Match[str]) -> bool:
     """True when the sentence around a crisis expression says it is denied, past and resolved,
-    about a game or the news, or a joke: "死にたいとかではない", "years ago", "kkk"."""
-    return _DISCOUNT.search(_sentence(text, match)) is not None
+    about a game or the news, or a joke: "死にたいとかではない", "years ago", "kkk"; or when a
+    farewell comes from someone moving away ("goodbye Japan, flying home Sunday")."""
+    if _DISCOUNT.search(_sentence(text, match)) is not None:
+        return True
+    return _FAREWELL.search(match.group(0)) is not None and _MOVING.search(text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,33 +509,51 @@ _DISCOUNT_PATTERNS = [
     r"\b(nao|nem) (quero|vou) me (matar|machucar)\b|\bnao vou fazer (uma )?besteira\b",
     r"(とか|わけ)(では|じゃ)(ない|なく)|ではないけど|じゃないけど|つもりはない",
     r"(言い過ぎ|いいすぎ|大げさ|おおげさ|冗談(で|だ|なの)|じょうだん(で|だ|なの)|ふざけて)",
+    r"(恥ずかし|はずかし|誤爆|ごばく|歌詞|引用)",
     r"(とは|とまでは|とかは)(思わ|おもわ|思って(い)?|おもって(い)?|言って(い)?|いって(い)?|考えて(い)?|かんがえて(い)?)(ない|ません)",
     # past and resolved
     r"\b(used to|years ago|months ago|when i was|as a teenager|back then|got treatment|survived)\b",
     r"\b(last (week|month|year)|fine now|doing (well|better))\b",
+    r"\b((was|is|she'?s|he'?s) fine (now|right after|again)|for a few seconds|turned out)\b"
+    r"|\b((he|she)'?s|is) (home|back home) (already|now)\b|\balready home\b",
     r"\b(back )?in (19|20)\d\d\b|\b(on meds|in therapy|got help|by accident|false alarm|in recovery|recovering)\b",
     r"\bin (january|february|march|april|june|july|august|september|october|november|december)\b"
     r"|\blast (winter|summer|spring|autumn|fall)\b|\b(just|only) (deeply )?(asleep|sleeping)\b",
     r"\b(anos atras|mes passado|semana passada|ano passado|antigamente|quando eu era|sobreviveu)\b",
     r"\b(ja passou|ta bem agora|esta bem agora|hoje to bem|fiz tratamento|ja voltou|ja acordou|ficou bem|eu ajudei)\b",
-    r"\b(faz (muito tempo|muitos anos|\w+ anos)|ha (muitos|\w+) anos|hoje a vida ta boa)\b",
+    r"\b(uns segundos|voltou na hora|ja (ta|esta) em casa|era so|acordou rapido)\b",
+    r"\b(faz (muito tempo|muitos anos|\w+ anos)|ha (uns |umas )?(muitos|\w+) anos|hoje a vida ta boa)\b",
     r"\b(quando eu tinha \d+ anos|hoje tenho \d+)\b|\bse recuperando\b",
     r"\bem (janeiro|fevereiro|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro)\b",
-    r"(昔|むかし|去年|きょねん|先月|せんげつ|以前|ことがあって|ことがあ(る|り)|時期があった|年前|年まえ|若いころ|若い頃)",
+    r"(昔|むかし|去年|きょねん|先月|せんげつ|以前|ことがあって|ことがあ(る|り)|時期があ(った|りました)|年前|年まえ|若いころ|若い頃|(の|な)(とき|時|頃|ころ)に?)",
     r"(今は|いまは)(もう)?(して(い)?ない|落ち着|おちつ|治療|ちりょう)",
     # about the news, a story or a game
     r"\b(news|documentary|movie|film|drama|game|anime|celebrity|character)\b",
     r"\b(noticia|documentario|filme|novela|jogo|videogame|video game|personagem|famos[oa])\b",
-    r"\b(prevencao|tcc|palestra|pesquisa|trabalho da escola|disque|primeiros socorros)\b",
+    r"\b(prevencao|tcc|palestra|pesquisa|trabalho da escola|disque|primeiros socorros|cartaz)\b",
     r"\b(prevention|hotline number|school project|research|presentation|awareness|first aid|helplines for|list of)\b",
     r"\b(notary|property|inheritance|lawyer|estate)\b",
     r"(ニュース|報道|ドラマ|映画|アニメ|ゲーム|人狼|ラスボス|キャラ|有名人|漫画|マンガ|小説|ドキュメンタリー|番組|プール|水泳)",
     r"(授業|じゅぎょう|課題|かだい|ポスター|レポート|研修|けんしゅう|講演|こうえん)",
     # laughing
-    r"(kkk|rsrs|\bhaha|\blol\b|\blmao\b|😂|🤣|笑|ｗｗ|\bww)",
+    r"(kkk|rsrs|\bhaha|\blol\b|\blmao\b|😂|🤣|笑|ｗｗ|\bww|\bomg\b|\bembarrass)",
 ]
 _DISCOUNT = re.compile("|".join(f"(?:{p})" for p in _DISCOUNT_PATTERNS).translate(HIRAGANA_SHIFT))
 
+# A farewell is weighed against the whole message: the move is often in the next sentence.
+_FAREWELL = re.compile(
+    r"お(世話|せわ)に|ありがとう|さよ(う)?なら|goodbye|ultima mensagem|me despedi".translate(
+        HIRAGANA_SHIFT
+    )
+)
+_MOVING = re.compile(
+    (
+        r"帰国|(国|くに)に(帰|かえ)|(帰|かえ)ることに|引っ越|ひっこし|転勤|転出|移住"
+        r"|\bmov(e|ing) (to|back|home|out)\b|\bflying home\b|\bgoing (back )?home\b"
+        r"|\bcontract (finished|ended|is over)\b|\bvoltando (pro|para o) brasil\b|\bmudando\b"
+        r"|\bmudanca\b|\bvou embora (pro|para o) brasil\b"
+    ).translate(HIRAGANA_SHIFT)
+)
 _LATIN = re.compile(r"[a-z]{2}")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
