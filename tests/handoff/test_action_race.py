@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff import tickets
-from handoff.errors import Conflict
+from handoff.errors import Conflict, NotFound
 from handoff.models import (
     Consultant,
     Direction,
@@ -101,8 +101,8 @@ def _attempt(
             with sessions.begin() as session:
                 actor = session.get_one(Consultant, actor_id)
                 action(session, actor, ticket_id, session.get_one(Consultant, target_id))
-        except Conflict:
-            return "conflict"
+        except (Conflict, NotFound):  # refused: taken by the other, or now out of reach
+            return "refused"
         except Exception as error:  # what a consultant would see as a 500
             return f"error: {type(error).__name__}: {error}"
         return "done"
