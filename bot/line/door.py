@@ -234,16 +234,13 @@ class LineDoor:
         They are handled side by side; one resident's events still go in order, since each
         waits for that resident's lock in arrival order.
         """
-        newest = await asyncio.to_thread(self._newest_event)
+        room = max(0, 2 * self._gate.limit() - len(self._tasks))
+        claimed, newest = await asyncio.to_thread(self._claim_due, room)
         now = time.monotonic()
         if self._seen is not None and newest is not None and now > self._seen[1]:
             self._gate.observe((newest - self._seen[0]) / (now - self._seen[1]))
         if newest is not None:
             self._seen = (newest, now)
-        room = 2 * self._gate.limit() - len(self._tasks)
-        if room <= 0:
-            return 0
-        claimed = await asyncio.to_thread(self._claim_due, room)
         for event in claimed:
             self._spawn(self.handle(event))
         return len(claimed)
@@ -260,15 +257,16 @@ class LineDoor:
         assert self._app is not None, "the LINE door is not running"
         return cast(Dialogue, self._app.state.dialogue)
 
-    def _newest_event(self) -> int | None:
-        with self._sessions() as session:
-            return inbox.newest_id(session=session)
-
-    def _claim_due(self, limit: int) -> list[inbox.Claimed]:
+    def _claim_due(self, limit: int) -> tuple[list[inbox.Claimed], int | None]:
+        """Up to `limit` due events, and the newest stored event's id (one transaction)."""
         with self._sessions.begin() as session:
-            return inbox.claim_due(
+            newest = inbox.newest_id(session=session)
+            if limit <= 0:
+                return [], newest
+            claimed = inbox.claim_due(
                 session=session, now=utcnow(), limit=limit, lease=self.tuning.lease
             )
+            return claimed, newest
 
     def _fail(self, claimed: inbox.Claimed) -> None:
         with self._sessions.begin() as session:

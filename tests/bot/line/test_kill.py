@@ -96,6 +96,20 @@ def _post(line: LinePlatform, event: dict[str, Any]) -> bool:
         return False
 
 
+def _per_resident(
+    session: Session, model: type[Message] | type[Ticket], *conditions: Any
+) -> Counter[str]:
+    """How many rows of `model` each resident has (the first condition joins it)."""
+    joined_on, *where = conditions
+    rows = session.execute(
+        select(Resident.external_id, func.count(model.id))
+        .join(model, joined_on)
+        .where(*where)
+        .group_by(Resident.external_id)
+    ).all()
+    return Counter(dict(rows))
+
+
 def _redelivered(event: dict[str, Any]) -> dict[str, Any]:
     return {**event, "deliveryContext": {"isRedelivery": True}}
 
@@ -157,28 +171,14 @@ def test_after_a_kill_every_acknowledged_event_is_handled_once(
                     )
                 ).all()
             )
-            stored = Counter(
-                dict(
-                    session.execute(
-                        select(Resident.external_id, func.count(Message.id))
-                        .join(Message, Message.resident_id == Resident.id)
-                        .where(
-                            Message.direction == Direction.inbound,
-                            Message.text.in_(WORRIES),
-                        )
-                        .group_by(Resident.external_id)
-                    ).all()
-                )
+            stored = _per_resident(
+                session,
+                Message,
+                Message.resident_id == Resident.id,
+                Message.direction == Direction.inbound,
+                Message.text.in_(WORRIES),
             )
-            tickets = Counter(
-                dict(
-                    session.execute(
-                        select(Resident.external_id, func.count(Ticket.id))
-                        .join(Ticket, Ticket.resident_id == Resident.id)
-                        .group_by(Resident.external_id)
-                    ).all()
-                )
-            )
+            tickets = _per_resident(session, Ticket, Ticket.resident_id == Resident.id)
     finally:
         engine.dispose()
     assert set(states.values()) == {EventState.done}
