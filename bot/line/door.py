@@ -17,11 +17,11 @@ import time
 import uuid
 import weakref
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
 from fastapi import FastAPI
 from linebot.v3 import SignatureValidator  # type: ignore[import-untyped]
@@ -40,6 +40,8 @@ from handoff.outbox import enqueue
 from handoff.tickets import find_resident
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 MAX_NOTED_GROUPS = 10_000
 
@@ -152,6 +154,18 @@ class Answer:
     reserved_id: int | None
 
 
+async def _settled(call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """`asyncio.to_thread`, except that a cancelled caller (the app shutting down) still waits
+    for the call to end, so no transaction is cut loose after the engine is disposed of."""
+    work = asyncio.ensure_future(asyncio.to_thread(call, *args, **kwargs))
+    try:
+        return await asyncio.shield(work)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await work
+        raise
+
+
 def _brief(error: BaseException) -> str:
     """An error for the log: its type, and LINE's status; never data."""
     return str(error) if isinstance(error, LineApiError) else type(error).__name__
@@ -235,7 +249,7 @@ class LineDoor:
         waits for that resident's lock in arrival order.
         """
         room = max(0, 2 * self._gate.limit() - len(self._tasks))
-        claimed, newest = await asyncio.to_thread(self._claim_due, room)
+        claimed, newest = await _settled(self._claim_due, room)
         now = time.monotonic()
         if self._seen is not None and newest is not None and now > self._seen[1]:
             self._gate.observe((newest - self._seen[0]) / (now - self._seen[1]))
@@ -304,7 +318,7 @@ class LineDoor:
             if turn is None or (
                 turn.kind is Kind.group and not self._first_note_in(turn.external_id)
             ):
-                await asyncio.to_thread(self._finish, claimed)
+                await _settled(self._finish, claimed)
                 return
             lock = self._locks.setdefault(turn.external_id, asyncio.Lock())
             urgent = bool(turn.text) and crisis_expression(turn.text) is not None
@@ -315,14 +329,14 @@ class LineDoor:
         except Exception as error:
             log.warning("LINE event %s failed (%s); will retry", claimed.event_id, _brief(error))
             with contextlib.suppress(Exception):
-                await asyncio.to_thread(self._fail, claimed)
+                await _settled(self._fail, claimed)
 
     async def _converse(self, claimed: inbox.Claimed, turn: Turn) -> None:
         user_id = turn.user_id
         loading = asyncio.create_task(self._show_loading(user_id)) if user_id else None
         try:
             language = None
-            if user_id is not None and not await asyncio.to_thread(self._known, user_id):
+            if user_id is not None and not await _settled(self._known, user_id):
                 language = await self.api.profile_language(user_id)
             inbound = Inbound(
                 channel=Channel.line.value,
@@ -333,9 +347,7 @@ class LineDoor:
                 language=language,
                 channel_message_id=turn.message_id,
             )
-            answer = await asyncio.to_thread(
-                lambda: self._respond(claimed, turn=turn, inbound=inbound)
-            )
+            answer = await _settled(lambda: self._respond(claimed, turn=turn, inbound=inbound))
         finally:
             if loading is not None:  # shown before the answer, never after it
                 await loading
@@ -398,7 +410,7 @@ class LineDoor:
                         turn, answer, texts=fitted.overflow, choices=outbound.choices
                     )
                 elif answer.reserved_id is not None:
-                    await asyncio.to_thread(self._drop, answer.reserved_id)
+                    await _settled(self._drop, answer.reserved_id)
                 return
         await self._push_later(turn, answer, texts=outbound.texts, choices=outbound.choices)
 
@@ -410,7 +422,7 @@ class LineDoor:
             payload = bot_reply_payload(
                 texts=texts, choices=choices, language=answer.outbound.language
             )
-            await asyncio.to_thread(self._make_due, answer.reserved_id, payload)
+            await _settled(self._make_due, answer.reserved_id, payload)
             if self._app is not None:
                 senders.delivery(self._app).wake()
             return
