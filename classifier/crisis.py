@@ -9,13 +9,13 @@ accents stripped, katakana folded to hiragana.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
-from classifier.text import HIRAGANA_SHIFT, index_keys, lexical_form, normalize
+from classifier.text import HIRAGANA_SHIFT, Trie, lexical_form, normalize
 
 # ------------------------------------------------------------------ Japanese (hiragana-folded)
 _JA_CRISIS = [
@@ -367,78 +367,89 @@ def _prefixes(items: Any, width: int = 2) -> tuple[set[str], bool]:
 
 @dataclass(frozen=True, slots=True)
 class PatternSet:
-    """Regexes indexed by the characters every match starts with, so that a text runs only
-    the few patterns that could match it (re's fixed cost per pattern dominates otherwise).
-    Japanese patterns are keyed by up to their first two characters; Latin ones, which match
-    at word starts, by up to their first three."""
+    """Regexes found through the literal text every match starts with (up to four
+    characters): one walk over the text finds where each pattern could start, and it is tried
+    only there (re's fixed cost per pattern and per search dominates otherwise). Japanese
+    patterns may start anywhere; Latin ones at the start of a word."""
 
     patterns: tuple[re.Pattern[str], ...]
-    by_start: dict[str, tuple[int, ...]]
-    key_set: frozenset[str]  # set & frozenset walks the smaller side; set & dict walks the dict
-    always: tuple[int, ...]
+    starts: Trie  # literal start -> pattern number
+    always: tuple[int, ...]  # patterns without a literal start: searched everywhere
     word_start: bool
 
     @classmethod
     def build(cls, patterns: list[str], *, word_start: bool) -> PatternSet:
         """Compile one regex per top-level branch (katakana folded like the text)."""
-        width = 3 if word_start else 2
         compiled: list[re.Pattern[str]] = []
-        by_start: dict[str, list[int]] = {}
+        starts: list[tuple[str, int]] = []
         always: list[int] = []
         for pattern in patterns:
             for branch in _branches(pattern.translate(HIRAGANA_SHIFT)):
                 number = len(compiled)
                 compiled.append(re.compile(branch.removeprefix("\\b")))
-                starts, _ = _prefixes(_parser.parse(compiled[-1].pattern), width)
-                if not starts or "" in starts:
+                prefixes, _ = _prefixes(_parser.parse(compiled[-1].pattern), _START_WIDTH)
+                if not prefixes or "" in prefixes:
                     always.append(number)
-                    continue
-                for start in starts:
-                    by_start.setdefault(start, []).append(number)
-        return cls(
-            patterns=tuple(compiled),
-            by_start={k: tuple(sorted(set(v))) for k, v in by_start.items()},
-            key_set=frozenset(by_start),
-            always=tuple(always),
-            word_start=word_start,
-        )
+                else:
+                    starts += [(prefix, number) for prefix in prefixes]
+        return cls(tuple(compiled), Trie(starts), tuple(always), word_start)
 
-    def keys(self, text: str) -> frozenset[str]:
-        """The index keys present in `text` (blanking spans later only removes keys)."""
-        return index_keys(text, word_start=self.word_start)
+    def places(self, text: str) -> dict[int, list[int]]:
+        """Pattern number -> the positions in `text` where it could match, in order (blanking
+        spans later only removes places)."""
+        places: dict[int, list[int]] = {number: [] for number in self.always}
+        for position, numbers in self.starts.scan(text, word_start=self.word_start):
+            for number in numbers:
+                at = places.setdefault(number, [])
+                if not at or at[-1] != position:
+                    at.append(position)
+        return places
 
-    def candidates(self, text: str, keys: frozenset[str] | None = None) -> list[re.Pattern[str]]:
-        """The patterns that could match somewhere in `text`, in their written order."""
-        by_start = self.by_start
-        numbers = set(self.always)
-        for key in (self.keys(text) if keys is None else keys) & self.key_set:
-            numbers.update(by_start[key])
-        return [self.patterns[n] for n in sorted(numbers)]
+    def _matches(self, text: str, number: int, positions: list[int]) -> Iterator[re.Match[str]]:
+        pattern = self.patterns[number]
+        if not positions:  # no literal start: search
+            found = _search(pattern, text, self.word_start)
+            while found:
+                yield found
+                found = _search(pattern, text, self.word_start, found.start() + 1)
+            return
+        for position in positions:
+            found = pattern.match(text, position)
+            if found and (not self.word_start or _at_word_start(text, position)):
+                yield found
 
     def first(
         self,
         text: str,
-        keys: frozenset[str] | None = None,
+        places: dict[int, list[int]] | None = None,
         unless: Callable[[str, re.Match[str]], bool] | None = None,
     ) -> re.Match[str] | None:
-        """The first match of any pattern (`keys`: the text's keys, if already known), skipping
-        matches for which `unless(text, match)` is true."""
-        for pattern in self.candidates(text, keys):
-            found = _search(pattern, text, self.word_start)
-            while found and unless is not None and unless(text, found):
-                found = _search(pattern, text, self.word_start, found.start() + 1)
-            if found:
-                return found
+        """The first match of any pattern, in their written order (`places`: from `places`,
+        if already known), skipping matches for which `unless(text, match)` is true."""
+        places = self.places(text) if places is None else places
+        for number in sorted(places):
+            for found in self._matches(text, number, places[number]):
+                if unless is None or not unless(text, found):
+                    return found
         return None
 
-    def blank(self, text: str, keys: frozenset[str] | None = None) -> str:
+    def blank(self, text: str, places: dict[int, list[int]] | None = None) -> str:
         """Text with every match replaced by spaces."""
-        for pattern in self.candidates(text, keys):
-            found = _search(pattern, text, self.word_start)
-            while found:
+        places = self.places(text) if places is None else places
+        for number in sorted(places):
+            pattern, positions = self.patterns[number], places[number]
+            found = None if positions else _search(pattern, text, self.word_start)
+            while found:  # no literal start: search again after each blank
                 text = text[: found.start()] + " " * len(found.group(0)) + text[found.end() :]
                 found = _search(pattern, text, self.word_start)
+            for position in positions:  # read the text as blanked so far
+                found = pattern.match(text, position)
+                if found and (not self.word_start or _at_word_start(text, position)):
+                    text = text[:position] + " " * len(found.group(0)) + text[found.end() :]
         return text
+
+
+_START_WIDTH = 4
 
 
 def _at_word_start(text: str, index: int) -> bool:
@@ -486,15 +497,13 @@ class CrisisLexicon:
         """The crisis expression found in `text`, or None; hyperbole never counts."""
         prepared = prepare(text, normalized=normalized)
         if _LATIN.search(prepared):
-            keys = self.latin.keys(prepared)
-            cleaned = self.latin_hyperbole.blank(prepared, keys)
-            found = self.latin.first(cleaned, keys, unless=_discounted)
+            cleaned = self.latin_hyperbole.blank(prepared)
+            found = self.latin.first(cleaned, self.latin.places(prepared), unless=_discounted)
             if found:
                 return found.group(0)
         if _JAPANESE.search(prepared):
-            keys = self.japanese.keys(prepared)
-            cleaned = self.japanese_hyperbole.blank(prepared, keys)
-            found = self.japanese.first(cleaned, keys, unless=_discounted)
+            cleaned = self.japanese_hyperbole.blank(prepared)
+            found = self.japanese.first(cleaned, self.japanese.places(prepared), unless=_discounted)
             if found:
                 return found.group(0)
         return None

@@ -13,59 +13,30 @@ from functools import cache
 from pathlib import Path
 
 from classifier.domains import DOMAIN_IDS, LANGUAGES
-from classifier.text import index_keys, lexical_form, normalize
+from classifier.text import Trie, lexical_form, normalize
 
 LEXICON_DIR = Path(__file__).parent / "data" / "lexicon"
-_KEY = 2  # phrases are indexed by their first two characters
 
 
 @dataclass(frozen=True, slots=True)
 class PhraseIndex:
-    """Phrases indexed by their first characters, so a text is scanned once."""
+    """Phrases in a trie, so that a text is read once, character by character."""
 
-    by_key: dict[str, tuple[tuple[str, frozenset[str]], ...]]
-    key_set: frozenset[str]
+    trie: Trie
     word_start: bool
 
     @classmethod
     def build(cls, phrases: dict[str, set[str]], *, word_start: bool) -> PhraseIndex:
-        """Index `phrases` (phrase -> labels)."""
-        grouped: dict[str, list[tuple[str, frozenset[str]]]] = defaultdict(list)
-        for phrase, labels in phrases.items():
-            if len(phrase) >= _KEY:
-                grouped[phrase[:_KEY]].append((phrase, frozenset(labels)))
-        return cls(
-            by_key={
-                key: tuple(sorted(items, key=lambda i: -len(i[0])))
-                for key, items in grouped.items()
-            },
-            key_set=frozenset(grouped),
-            word_start=word_start,
-        )
+        """Index `phrases` (phrase -> labels); a single character is too little to go on."""
+        items = [(phrase, frozenset(labels)) for phrase, labels in phrases.items()]
+        return cls(Trie(item for item in items if len(item[0]) >= 2), word_start=word_start)
 
     def find(self, prepared: str) -> set[str]:
         """The labels of every phrase found in `prepared` text."""
         found: set[str] = set()
-        by_key = self.by_key
-        for key in index_keys(prepared, word_start=self.word_start) & self.key_set:
-            for phrase, labels in by_key[key]:
-                if labels <= found:
-                    continue
-                if self.word_start:
-                    if _at_word_start(prepared, phrase):
-                        found |= labels
-                elif phrase in prepared:
-                    found |= labels
+        for _, labels in self.trie.scan(prepared, word_start=self.word_start):
+            found.update(*labels)
         return found
-
-
-def _at_word_start(text: str, phrase: str) -> bool:
-    start = text.find(phrase)
-    while start >= 0:
-        if start == 0 or not text[start - 1].isalnum():
-            return True
-        start = text.find(phrase, start + 1)
-    return False
 
 
 def prepare(text: str, lang: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
 from typing import Any
 
 import snowballstemmer
@@ -640,21 +640,50 @@ def latin_tokens(text: str, lang: str) -> list[str]:
     return tokens
 
 
-# ---------------------------------------------------------------- lookup keys
+# ---------------------------------------------------------------- string lookup
 
 
-@lru_cache(maxsize=16)  # the concept and crisis lexicons look up the same text in a row
-def index_keys(text: str, *, word_start: bool) -> frozenset[str]:
-    """What a PatternSet or PhraseIndex looks up: the text's characters and character pairs, or
-    for word-start matching the first one, two and three characters of each word."""
-    if not word_start:
-        return frozenset(chain(text, map(str.__add__, text, text[1:])))
-    return frozenset(_WORD_HEAD_3.findall(text)).union(
-        _WORD_HEAD_2.findall(text), _WORD_HEAD_1.findall(text)
-    )
+class Trie:
+    """Strings and what each stands for, found in a text by one walk over its characters.
+
+    A node is a dict from the next character to the next node; the empty string (never a
+    character) holds the payloads of the strings that end there."""
+
+    __slots__ = ("root",)
+
+    def __init__(self, items: Iterable[tuple[str, Any]]) -> None:
+        root: dict[str, Any] = {}
+        for key, payload in items:
+            if not key:
+                raise ValueError("a Trie key must not be empty")
+            node = root
+            for ch in key:
+                node = node.setdefault(ch, {})
+            node.setdefault("", []).append(payload)
+        self.root = root
+
+    def scan(self, text: str, *, word_start: bool = False) -> list[tuple[int, list[Any]]]:
+        """(position, payloads) for every key found in `text`, by position then length; with
+        `word_start`, only keys that begin a word (the character before is not a letter or
+        digit)."""
+        found: list[tuple[int, list[Any]]] = []
+        root = self.root
+        end = len(text)
+        starts = (m.start() for m in _WORD_START.finditer(text)) if word_start else range(end)
+        for start in starts:
+            node = root.get(text[start])
+            after = start + 1
+            while node is not None:
+                payloads = node.get("")
+                if payloads is not None:
+                    found.append((start, payloads))
+                if after == end:
+                    break
+                node = node.get(text[after])
+                after += 1
+        return found
 
 
-_WORD_HEAD_1 = re.compile(r"(?<![^\W_])\w")
-# Zero-width matches with a captured look-ahead, so that heads may overlap ("i took").
-_WORD_HEAD_2 = re.compile(r"(?<![^\W_])(?=(\w.?))", re.DOTALL)
-_WORD_HEAD_3 = re.compile(r"(?<![^\W_])(?=(\w.{0,2}))", re.DOTALL)
+# A character that begins a word: what follows neither a letter nor a digit ("_" counts as a
+# word character here, as in the lexicons' patterns, but does not join words).
+_WORD_START = re.compile(r"(?<![^\W_])\w")
