@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from itertools import pairwise
+from itertools import pairwise, repeat
 
 from classifier.lexicon import concepts
 from classifier.text import ja_tokens, latin_tokens, lexical_form, normalize
@@ -10,7 +10,7 @@ from classifier.text import ja_tokens, latin_tokens, lexical_form, normalize
 
 def word_features(tokens: list[str]) -> list[str]:
     """Unigrams and adjacent bigrams."""
-    return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
+    return tokens + list(map(" ".join, pairwise(tokens)))
 
 
 def _concept_features(text: str, lang: str) -> list[str]:
@@ -45,7 +45,8 @@ def char_ngrams(text: str, lang: str) -> list[str]:
         size = 3
     else:
         form, size = f" {form} ", 4
-    return ["#" + form[i : i + size] for i in range(len(form) - size + 1)]
+    shifted = [form[i:] for i in range(size)]  # n-grams are read off in step, in C
+    return list(map("".join, zip(repeat("#"), *shifted)))
 
 
 def analyze_ja_crisis(text: str) -> list[str]:

@@ -68,7 +68,7 @@ class LinearScorer:
 
     def _logit_list(self, document: str) -> list[float]:
         vocabulary = self.vocabulary
-        rows = [i for i in map(vocabulary.get, set(self.analyzer(document))) if i is not None]
+        rows = list(map(vocabulary.__getitem__, vocabulary.keys() & self.analyzer(document)))
         if not rows:
             return self.intercept.tolist()  # type: ignore[no-any-return]
         sums = np.add.reduce(self.table.take(rows, axis=0)).tolist()
