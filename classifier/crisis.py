@@ -75,9 +75,12 @@ _JA_CRISIS = [
     r"(助|たす)けて(?!(もら|くれ|あげ|いただ|くださ))[^。]{0,6}(いま|今|すぐ|早く|はやく)",
     r"(意識|いしき)が(ない|無い)|(息|いき)をしていない",
     r"(倒|たお)れて.{0,12}(返事|へんじ|動か|うごか|息|いき|起き上がれ|おきあがれ)",
+    # no sign of life from someone for days: a welfare check, now
+    r"(中|なか)から(物音|ものおと|音|おと)(が|も)?(しな|しませ)",
+    r"(電話|でんわ)に(\d+|何|なん|数|すう)日(も|間|かん)?(出|で)(な|ませ)",
     r"(転|ころ|倒|たお)(ん|れ).{0,8}(起き上が|おきあが)れな",
     r"(子|こ|赤ちゃん|あかちゃん|息子|むすこ|娘|むすめ|母|父|夫|妻|弟|妹|兄|姉).{0,10}ぐったり",
-    r"(変|へん)な(息|いき)|(息|いき)が(変|へん|おかし)|(空|から)(シート|の(薬|くすり))",
+    r"(変|へん)な(息|いき)|(?<![利休嘆溜])(息|いき)が(変|へん|おかし)|(空|から)(シート|の(薬|くすり))",
     r"(閉|と)じ(込|こ)められ|(首|くび)に(手|て)をかけ|(声|こえ)(が|を)?(出|だ)せない",
     r"(殴|なぐ)ってる|(殴|なぐ)り(続け|つづけ)",
     r"(子|こ|赤ちゃん|あかちゃん).{0,15}(一人|ひとり)(きり|で|ぼっち)?.{0,20}([0-9０-９一二三四五何]日|泣き|なき)",
@@ -132,6 +135,10 @@ _JA_HYPERBOLE = [
     r"(予約|よやく)なしの(飛|と)び(込|こ)み|(飛|と)び(込|こ)む(みたい|ような)",
     r"(滑り台|すべり台|すべりだい|遊具|ゆうぐ|階段|かいだん|ベッド|べっど|ソファ|そふぁ|塀|へい)の?(てっぺん|上|うえ)?から(飛|と)び(降|お)り",
     r"(借金|しゃっきん|返済|へんさい|ローン|ろーん|支払|しはらい|痛|いた)[^。もう]{0,10}(楽|らく)になりたい",
+    # a measure of pain or tiredness, not a wish: 死んだほうがましってくらい腰が痛い
+    r"(死|し)んだ(ほう|方)がまし(だ|な)?(って|と(思|おも)う)?(くらい|ぐらい|ほど)",
+    # someone at work or school "will kill me" over a deadline or a mistake
+    r"(上司|じょうし|先輩|せんぱい|部長|ぶちょう|課長|かちょう|店長|てんちょう|社長|しゃちょう|先生|せんせい|監督|かんとく|コーチ|こーち)に(殺|ころ)され(る|そう)",
 ]
 
 # ------------------------------------------------------------------ English
@@ -161,8 +168,10 @@ _EN_CRISIS = [
     r"\b(choked|strangled) me\b|\b(call|calling|need|get|send) (an |the )?ambulance\b",
     r"\b(has|holding|grabbed|pulled out|got|walking around with|waving) (a |the )?(kitchen )?knife\b",
     r"\blife (isn'?t|is not|ain'?t) worth\b|\bnot worth living\b",
-    r"\b(break|breaking) in(to)?\b",
-    r"\b(hitting|beating|choking|kicking) (my|her|him|the)\b.{0,20}\bnow\b",
+    r"\b(break|breaking) in(to)?\b|\b(banging|pounding|kicking|hammering) (on )?(my|the|our) (door|window)\b",
+    r"\b(says|said|threaten\w*) (he|she|they)('ll| will| would| is going to) (break|kick) (it|the door|down)\b",
+    r"\blocked (in|inside|up)\b.{0,60}\b(no food|without food|(give|feed)s? (her|him|them|me))\b",
+    r"\b(hitting|beating|choking|kicking) (my|her|him|the)\b.{0,30}\bnow\b",
     r"\bsuicid",
     r"\bend (my|it all|everything|my own)\b",
     r"\bend(ing)? it\b[^.!?]{0,20}\b(tonight|today|now|soon|for good)\b",
@@ -257,6 +266,7 @@ _PT_CRISIS = [
     r"\btomar (todos|todas|muitos|muitas)\b.{0,20}(remedio|comprimido)",
     r"\b(to|estou|sentad[oa]|parad[oa]|em pe) (na|em cima da) ponte\b|\btrilho\b|\balto do predio\b|\b(no|do) telhado\b",
     r"\bse mata\b|\bme mata (junto|tambem)\b|\bme trancou\b",
+    r"\b(ele|ela) (disse que )?(me|nos) mata\b|\bnao amanhecer viv[oa]\b",  # "se eu contar pra alguem ele me mata"
     r"\bpesquisei como\b|\bfazer (uma )?besteira\b|\bfazer (alguma coisa|algo) (comigo|contra mim|de ruim|com (o |a |os |as )?(meu |minha |meus |minhas )?(bebe|nenem|filh\w*|crianc\w*))\b",
     r"\b(chamar|chamo|chama|chamei|chamem|ligar pra|ligo pra|preciso de|manda|mandem) (uma |a )?ambulancia\b|\b(como (fala|chama|ligo|peco)|numero d[ae]) ambulancia\b|\bse debatendo\b|\bconvuls|\b(caiu|desmaiou)\b.{0,30}\bnao levanta\b|\brespirando (estranho|mal|com dificuldade|ofegante)\b",
     r"\bnao (chora|reage|acorda)\b|\bnao acordar\b",
@@ -290,6 +300,11 @@ _PT_HYPERBOLE = [
     r"\bpronto[- ]socorro\b",
     r"\b(vai|vao) me matar\b.{0,60}(kkk|rs|haha)",
     r"\bvou morrer de\b",
+    # waking someone else: "choro no banho pra nao acordar ninguem"
+    r"\bnao acordar (ninguem|o bebe|a bebe|as criancas|os meninos|os vizinhos|meu|minha|ele|ela)\b",
+    # someone at work or school "will kill me" over a mistake
+    r"\b(chefe|gerente|supervisor|supervisora|lider|hancho|patrao|patroa|professor|professora|sensei)"
+    r" (vai|vao|ia) me matar\b",
     r"\bninguem (vai|ia|iria) (nem )?(sentir|notar|perceber) (a )?(minha )?falta (se eu (faltar|faltasse|nao for)|na|no)\b",
 ]
 
@@ -536,9 +551,11 @@ _DISCOUNT_PATTERNS = [
     r"\bem (janeiro|fevereiro|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro)\b",
     r"(昔|むかし|去年|きょねん|先月|せんげつ|以前|ことがあって|ことがあ(る|り)|時期があ(った|りました)|年前|年まえ|若いころ|若い頃|(の|な)(とき|時|頃|ころ)に?)",
     r"(今は|いまは)(もう)?(して(い)?ない|落ち着|おちつ|治療|ちりょう)",
+    r"(自殺|じさつ)(だった|で(亡|な)くな|した(らしい|そう|んです|人|ひと)|された)",  # a death mourned
     # about the news, a story or a game
-    r"\b(news|documentary|movie|film|drama|game|anime|celebrity|character)\b",
+    r"\b(news|documentary|movie|film|game|anime|celebrity|character)\b",
     r"\b(noticia|documentario|filme|novela|jogo|videogame|video game|personagem|famos[oa])\b",
+    r"(?<!not )(?<!not a )(?<!nao e )(?<!nao eh )(?<!sem )\bdrama\b",  # "nao e drama": it is meant
     r"\b(prevencao|tcc|palestra|pesquisa|trabalho da escola|disque|primeiros socorros|cartaz)\b",
     r"\b(prevention|hotline number|school project|research|presentation|awareness|first aid|helplines for|list of)\b",
     r"\b(notary|property|inheritance|lawyer|estate)\b",
@@ -546,6 +563,7 @@ _DISCOUNT_PATTERNS = [
     r"(授業|じゅぎょう|課題|かだい|ポスター|レポート|研修|けんしゅう|講演|こうえん)",
     # laughing
     r"(kkk|rsrs|\bhaha|\blol\b|\blmao\b|😂|🤣|笑|ｗｗ|\bww|\bomg\b|\bembarrass)",
+    r"(?<=[\u3040-\u30ff\u4e00-\u9fff〜~!?])w+(?![a-z])",  # 締め切り明日なのにw
 ]
 _DISCOUNT = re.compile("|".join(f"(?:{p})" for p in _DISCOUNT_PATTERNS).translate(HIRAGANA_SHIFT))
 

@@ -33,6 +33,13 @@ from classifier.crisis import crisis_expression
         "ja escrevi pra minha irma quem fica com o gato. desculpa por tudo",
         "socorro, ele ta com uma faca na cozinha",
         "meu pai caiu e nao respira",
+        "祖母と3日連絡がとれない。家に行ったら鍵がかかってて、中から物音もしない",
+        "母が電話に2日出ません",
+        "my stepfather is hitting my little sister right now and mom isnt home",
+        "boyfriend is outside my door banging, says he will break it",
+        "se eu contar pra alguem ele me mata",
+        "to com medo de nao amanhecer viva",
+        "to pensando em acabar com tudo, de verdade, nao e drama",
     ],
 )
 def test_explicit_and_indirect_crisis_expressions_are_found(message: str) -> None:
@@ -104,6 +111,13 @@ def test_the_index_never_hides_a_pattern_that_matches() -> None:
         "No, I don't want to hurt myself. I'm just tired of this job",
         "perdi o emprego mas calma, nao vou fazer besteira, so quero trabalho",
         "tentei me matar quando eu tinha 17 anos, hoje tenho 34 e to bem",
+        "ヤミ金の利息がおかしい",
+        "死んだほうがましってくらい腰が痛い",
+        "上司に殺される〜締め切り明日なのにw",
+        "先輩が亡くなりました。自殺だったそうです",
+        "minha chefe vai me matar, errei o pedido de novo",
+        "choro no banho pra nao acordar ninguem",
+        "vi um drama sobre suicidio",
     ],
 )
 def test_denied_past_reported_or_joking_mentions_do_not_fire(message: str) -> None:
