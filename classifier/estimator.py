@@ -86,7 +86,7 @@ class DomainTagger(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         *,
         crisis_analyzer: Callable[[str], list[str]] | None = None,
         C: float = 8.0,
-        crisis_min_precision: float = 0.85,
+        crisis_min_precision: float = 0.90,
         min_df: int = 1,
         threshold_folds: int = 5,
         random_state: int = 0,
