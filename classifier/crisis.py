@@ -201,8 +201,8 @@ _EN_CRISIS = [
     r"\bwon'?t be needing\b|\bwon'?t be a (problem|burden) (for|to) anyone\b|\bwhere i'?m going\b",
     r"\bno loose ends\b|\bchecking out for good\b|\bdon'?t come looking\b|\bdon'?t plan on coming (down|back)\b",
     r"\b(i'?m|i am|he'?s|he is|she'?s|she is) (a|such a) burden\b",
-    r"\btired of being alive\b|\b(better off )?not existing\b|\bvanish(ed)? for real\b",
-    r"\benough (pills|tablets)\b|\bthere'?s enough now\b|\b(sleeping )?(pills|tablets)\b.{0,40}\b(counted|in a jar|collecting)\b",
+    r"\btired of being alive\b|\bnot existing\b|\bvanish(ed)? for real\b",
+    r"\benough (pills|tablets)\b|\bthere'?s enough now\b|\b(pills|tablets)\b.{0,40}\b(counted|in a jar|collecting)\b",
     r"\bcollecting (my |her |his )?\w* ?(sleeping )?(pills|tablets)\b|\bgo be with (him|her|them)\b",
     r"\burge to cut\b|\bblades? (are|is) right here\b|\bburn(ed|t) my (arm|skin|wrist|leg)\b|\bcut deeper\b",
     r"\b(holding|with|has) a (box cutter|broken bottle|blade|razor)\b|\bbleeding from (the|her|his|my)\b",
@@ -218,7 +218,7 @@ _EN_CRISIS = [
 _EN_HYPERBOLE = [
     r"\b(?!he\b|she\b|they\b|someone\b|somebody\b|husband\b|wife\b|partner\b|ex\b)\w+"
     r" (is |are |'s |'re )?killing me\b",
-    r"\b(is |are )?(gonna|going to) kill me\b.{0,40}(haha|lol|lmao|😂|🤣|kkk)",
+    r"\b(gonna|going to) kill me\b.{0,40}(haha|lol|lmao|😂|🤣|kkk)",
     r"\bkill me now\b.{0,60}(lol|haha|lmao|😂|🤣)",
     r"\bdying (to|for|of laughter|laughing)\b",
     r"\b(almost|nearly|could have|could've|gonna|going to) die[ds]? (of|from) (laugh|embarrass|boredom|shame)\w*",
@@ -277,7 +277,7 @@ _PT_CRISIS = [
     r"\btomei (uns|umas|\d+|mais de)\b.{0,20}(remedio|comprimido)|\b(remedio|comprimidos?) demais\b",
     r"\bdeixou uma carta\b|\b(parar|parasse|deixar) de existir\b|\b(mais facil|melhor) morrer\b",
     r"\bmanda(r)? alguem\b|\bbatendo (no|na|em)\b.{0,25}\bagora\b|\bsozinh[oa] no carro\b",
-    r"\b(sentido|razao|motivo) (em|pra|para) continuar\b|\bcontinuar vivendo\b|\b(ja )?vivi(eu)? o suficiente\b",
+    r"\b(sentido|razao|motivo) (em|pra|para) continuar\b|\bcontinuar vivendo\b|\bvivi(eu)? o suficiente\b",
     r"\b(sou|ser) um (peso|estorvo)\b|\bdesculpa por (tudo|ser)\b|\bdesculpa,? (mae|pai)\b",
     r"\b(segurando|com) (a |uma )?(lamina|gilete|estilete)\b|\b(lamina|gilete|estilete) na mao\b",
     r"\b(corto|cortei|cortando) (mais fundo|(o |os |meu |meus |a )?(braco|bracos|pulso|pulsos|coxa|perna))",

@@ -278,6 +278,9 @@ class LanguageGuess:
         return self.source != "default"
 
 
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
 def _is_romaji(words: list[str]) -> bool:
     if not words:
         return False
@@ -290,12 +293,14 @@ def _is_romaji(words: list[str]) -> bool:
     return markers >= 1 or (particles >= 2 and particles > western - particles)
 
 
-def _latin_scores(text: str) -> tuple[float, float]:
-    lowered = text.lower()
-    words = _LATIN_WORD.findall(strip_accents(lowered))
-    raw_words = re.findall(r"[^\W\d_]+", lowered)
+def _latin_scores(lowered: str, words: list[str]) -> tuple[float, float]:
+    """English and Portuguese evidence in `lowered` text whose accent-free words are `words`."""
     en = sum(1.0 for w in words if w in _EN_MARKERS)
-    pt = sum(1.0 for w in raw_words if w in _PT_MARKERS or strip_accents(w) in _PT_MARKERS)
+    pt = sum(
+        1.0
+        for w in _LETTER_RUN.findall(lowered)
+        if w in _PT_MARKERS or (not w.isascii() and strip_accents(w) in _PT_MARKERS)
+    )
     pt += 0.5 * len(_PT_ORTHOGRAPHY.findall(lowered))
     en += 0.5 * len(_EN_ORTHOGRAPHY.findall(lowered))
     return en, pt
@@ -317,7 +322,7 @@ def detect_language(text: str, explicit: str | None = None, default: str = "ja")
     words = _LATIN_WORD.findall(strip_accents(lowered))
     if _is_romaji(words):
         return LanguageGuess("ja", "romaji")
-    en, pt = _latin_scores(lowered)
+    en, pt = _latin_scores(lowered, words)
     if max(en, pt) >= 1.0 and abs(en - pt) >= 1.0:
         return LanguageGuess("en" if en > pt else "pt", "detector")
     if ja_chars:
@@ -669,7 +674,7 @@ class Trie:
         found: list[tuple[int, list[Any]]] = []
         root = self.root
         end = len(text)
-        starts = (m.start() for m in _WORD_START.finditer(text)) if word_start else range(end)
+        starts = word_starts(text) if word_start else range(end)
         for start in starts:
             node = root.get(text[start])
             after = start + 1
@@ -682,6 +687,12 @@ class Trie:
                 node = node.get(text[after])
                 after += 1
         return found
+
+
+@lru_cache(maxsize=16)  # the concept, hyperbole and crisis lexicons read the same text in a row
+def word_starts(text: str) -> list[int]:
+    """Where the words of `text` begin."""
+    return [m.start() for m in _WORD_START.finditer(text)]
 
 
 # A character that begins a word: what follows neither a letter nor a digit ("_" counts as a
