@@ -17,7 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
 from classifier import features
-from classifier.crisis import crisis_expression
+from classifier.crisis import crisis_expression, moving_farewell
 from classifier.domains import CRISIS, DOMAIN_IDS
 from classifier.model import LinearScorer, sigmoid
 
@@ -155,7 +155,8 @@ class DomainTagger(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             # The crisis lexicon flags what it finds whatever the model says; the model's cut
             # is the lowest at which the two together stay this precise out of fold.
             flagged = np.array([crisis_expression(doc) is not None for doc in docs])
-            system_scores = np.where(flagged, 2.0, oof[:, _CRISIS_COLUMN])
+            farewell = np.array([moving_farewell(doc) for doc in docs])
+            system_scores = np.where(flagged, 2.0, np.where(farewell, 0.0, oof[:, _CRISIS_COLUMN]))
             self.thresholds_[_CRISIS_COLUMN] = precise_threshold(
                 labels[:, _CRISIS_COLUMN], system_scores, self.crisis_min_precision
             )

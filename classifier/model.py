@@ -18,13 +18,14 @@ from typing import Any
 import numpy as np
 
 from classifier import corpus, features, text
-from classifier.crisis import crisis_expression
+from classifier.crisis import crisis_expression, moving_farewell
 from classifier.domains import CRISIS, DOMAIN_IDS, LANGUAGES
 
 MODEL_FORMAT = 4
 DEFAULT_MODEL_DIR = Path(__file__).parent / "models"
 DEFAULT_MODEL_PATH = DEFAULT_MODEL_DIR / "tagger.pkl"
 _CRISIS_COLUMN = DOMAIN_IDS.index(CRISIS)
+_YIELDED = 0.49  # a model crisis score that yields to a moving farewell: just under the cut
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -164,6 +165,8 @@ class Tagger:
         _, chosen, scaled = best
         if crisis_expression(cleaned, normalized=True) is not None:
             scaled[_CRISIS_COLUMN] = 1.0
+        elif scaled[_CRISIS_COLUMN] >= 0.5 and moving_farewell(cleaned, normalized=True):
+            scaled[_CRISIS_COLUMN] = _YIELDED
         scores = dict(zip(DOMAIN_IDS, scaled, strict=True))
         domains = tuple(
             sorted((d for d, v in scores.items() if v >= 0.5), key=scores.__getitem__, reverse=True)
@@ -194,7 +197,9 @@ def train(examples: Sequence[corpus.Example], *, corpus_digest: str = "", C: flo
         model.fit(docs, labels)
         models[lang] = model.to_scorer()
         predicted = (model.oof_scores_ >= model.thresholds_).astype(np.int8)
-        predicted[:, _CRISIS_COLUMN] |= np.array([crisis_expression(d) is not None for d in docs])
+        flagged = np.array([crisis_expression(d) is not None for d in docs])
+        predicted[np.array([moving_farewell(d) for d in docs]), _CRISIS_COLUMN] = 0
+        predicted[:, _CRISIS_COLUMN] |= flagged
         cv[lang] = _f1_summary(labels, predicted)
         cv[lang]["examples"] = len(subset)
     metadata = {

@@ -40,6 +40,19 @@ from classifier.crisis import crisis_expression
         "se eu contar pra alguem ele me mata",
         "to com medo de nao amanhecer viva",
         "to pensando em acabar com tudo, de verdade, nao e drama",
+        "隣のおばあちゃん、雨戸が閉まったまま。チャイム鳴らしても返事がありません",
+        "認知症の祖父が夜中から家にいません。外は雪です",
+        "元夫が家の前で「殺してやる」って叫んでる",
+        "彼氏に首しめられて外に逃げた",
+        "駅のホームにいます 次の快速で終わりにする",
+        "薬ずっとためてある。今夜全部飲もうと思ってる",
+        "kids next door alone in the apato since yesterday, mother not come back",
+        "my father has dementia and walked out of the house 5 hours ago",
+        "I have decided this is my last week. I'm too tired to keep going",
+        "she is cutting her arms again",
+        "cansei de viver. essa noite eu termino com isso",
+        "a vizinha deixou as criancas sozinhas no apato faz 2 dias",
+        "minha mae falou que nao quer ser peso pra ninguem",
     ],
 )
 def test_explicit_and_indirect_crisis_expressions_are_found(message: str) -> None:
@@ -118,6 +131,13 @@ def test_the_index_never_hides_a_pattern_that_matches() -> None:
         "minha chefe vai me matar, errei o pedido de novo",
         "choro no banho pra nao acordar ninguem",
         "vi um drama sobre suicidio",
+        "うちの猫が3日帰ってこない。首輪は赤です",
+        "首つりの夢をみた。縁起悪い？",
+        "4歳の息子がヒーローごっこで「ころすぞー」って言う",
+        "リスカの跡が消えなくて夏でも長袖。もう何年もやってない",
+        "She said clearly she won't hurt herself, but she refuses to see a doctor",
+        "来月引っ越すので、このLINEも今日で最後になります。ありがとうございました",
+        "essa é minha ultima mensagem aqui, amanha volto pro brasil de vez. obrigada por tudo",
     ],
 )
 def test_denied_past_reported_or_joking_mentions_do_not_fire(message: str) -> None:

@@ -153,3 +153,24 @@ def test_the_plain_python_scores_match_the_numpy_rescaling(tagger: Tagger) -> No
     for doc in ["保育園に入れなくて仕事に戻れない", "はじめまして", ""]:
         expected = model.rescale(ja.proba_one(doc), ja.thresholds)
         np.testing.assert_allclose(ja.scaled_one(doc), expected, rtol=1e-12)
+
+
+class _LeaningToCrisis:
+    """A scorer that reads every message as a crisis and nothing else."""
+
+    def scaled_one(self, document: str) -> list[float]:
+        return [0.9 if domain == "crisis" else 0.0 for domain in DOMAIN_IDS]
+
+
+def test_a_farewell_before_a_move_is_not_a_crisis_even_when_the_model_leans_that_way() -> None:
+    leaning = Tagger(models={lang: _LeaningToCrisis() for lang in ("ja", "en", "pt")})  # type: ignore[misc]
+    for message in (
+        "来月県外に引っ越します。今まで本当にお世話になりました",
+        "goodbye everyone, my contract ended and I'm flying home on Sunday",
+        "essa é minha ultima mensagem aqui, amanha volto pro brasil. obrigada por tudo",
+    ):
+        prediction = leaning.tag(message)
+        assert not prediction.crisis and prediction.scores["crisis"] < 0.5, message
+    # A farewell without a move still counts, and so does a move with a crisis expression.
+    assert leaning.tag("今まで本当にお世話になりました。さようなら").crisis
+    assert leaning.tag("来月引っ越すけど、もう死にたい。お世話になりました").crisis
