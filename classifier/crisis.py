@@ -74,7 +74,7 @@ _JA_CRISIS = [
     r"(殺|ころ)す(ぞ|って|と言|といわ|と脅|とおど|[」』\"])",
     r"(助|たす)けて(?!(もら|くれ|あげ|いただ|くださ))[^。]{0,6}(いま|今|すぐ|早く|はやく)",
     r"(意識|いしき)が(ない|無い)|(息|いき)をしていない",
-    r"(倒|たお)れて.{0,12}(返事|へんじ|動か|うごか|息|いき|起き上がれ|おきあがれ)",
+    r"(倒|たお)れ(て|で).{0,12}(返事|へんじ|動か|うごか|息|いき|起き上がれ|おきあがれ)",
     # no sign of life from someone for days: a welfare check, now
     r"(中|なか)から(物音|ものおと|音|おと)(が|も)?(しな|しませ)",
     r"(電話|でんわ)に(\d+|何|なん|数|すう)日(も|間|かん)?(出|で)(な|ませ)",
@@ -147,7 +147,7 @@ _JA_HYPERBOLE = [
     # a pet that has not come home
     r"(猫|ねこ|犬|いぬ|インコ|いんこ|うさぎ|ハムスター|はむすたー|ペット|ぺっと)(ちゃん)?(が|も)[^。]{0,12}(帰|かえ)って(こ|き)",
     # someone at work or school "will kill me" over a deadline or a mistake
-    r"(上司|じょうし|先輩|せんぱい|部長|ぶちょう|課長|かちょう|店長|てんちょう|社長|しゃちょう|先生|せんせい|監督|かんとく|コーチ|こーち)に(殺|ころ)され(る|そう)",
+    r"(上司|じょうし|先輩|せんぱい|部長|ぶちょう|課長|かちょう|店長|てんちょう|社長|しゃちょう|先生|せんせい|監督|かんとく|コーチ|こーち)に((殺|ころ)され(る|そう)|[^。]{0,24}(殺|ころ)すぞ)",
 ]
 
 # ------------------------------------------------------------------ English
@@ -173,7 +173,9 @@ _EN_CRISIS = [
     r"\b(bought|got|have) (a |the )?rope\b",
     r"\b(child|children|kids?|girl|boy|bab(y|ies)|toddlers?)\b.{0,40}\balone\b.{0,40}\b(since|for (days|two days|\d+ days)|not come back|locked)\b",
     r"\b(child|kid|girl|boy|baby|toddler)\b.{0,40}\balone\b",
-    r"\b(dementia|alzheimer'?s)\b.{0,80}\b(walked out|wandered (off|out)|went missing|is missing|missing since|haven'?t found|can'?t find|hasn'?t come back)\b",
+    r"\b(dementia|alzheimer'?s)\b.{0,80}\b(walked out|wandered (off|out)|went (out|missing)|left the house|is missing|missing since|haven'?t found|can'?t find|hasn'?t (come back|returned)|(still )?not back)\b",
+    r"\b(crying|screaming) for (two|three|four|several|many|\d+) days\b",
+    r"\b(is|are|keeps?|still) bleeding\b(?! (money|cash|customers))|\bbleeding (a lot|badly|heavily|so much)\b|\bblood (everywhere|won'?t stop|is not stopping)\b",
     r"\b(decided|know) (that )?(this|today|tonight) is my last\b|\btoo tired to (keep going|go on|keep living|live)\b",
     r"\bif i die\b|\binsurance money\b|\b(see you|meet you|waiting) on the other side\b",
     r"\b(going to|gonna|will|want to) (do it|end it)\b",
@@ -267,6 +269,8 @@ _PT_CRISIS = [
     r"\b(nao esta|nao ta|parou de) respirar\b|\b(desmaiou|desmaiada|desmaiado|inconsciente)\b",
     r"\bsozinh[oa]s? (em casa )?(ha|faz|por) (dias|\d+ dias)\b",
     r"\b(deixou|largou|abandonou) (as |os |a |o )?(criancas|crianca|filhos|filhas|filh[oa]|bebe|menin[oa]s?)\b.{0,30}\bsozinh",
+    r"\b(demencia|alzheimer)\b.{0,80}\b(sumiu|desapareceu|nao voltou|ninguem (acha|achou)|nao (achamos|encontramos))\b",
+    r"\b(saindo|sangrando) muito\b|\bsangue nao para\b|\bpres[oa] na (prensa|maquina)\b",
     r"\bnao (quer|quero) ser (um )?peso\b|\bcansei de viver\b|\b(essa|esta|hoje a) noite (eu )?(termino|acabo) com (isso|tudo)\b",
     r"\bsocorro\b.{0,80}\b(agora|ta me|esta me|vai me|sangr|bat|machuc|mat|faca|arma|respir|chutando)|\bgritando socorro\b",
     r"\bnao (respira|ta respirando|esta respirando)\b|\bnumero da emergencia\b",
@@ -545,10 +549,10 @@ _DISCOUNT_PATTERNS = [
     r"\bnot (suicidal|thinking (about|of) (hurting|killing|ending))",
     r"\b(don'?t|do not) want to (hurt|kill|harm) myself\b|\bnot going to (hurt|kill|harm) myself\b",
     r"\b(won'?t|will not|wouldn'?t|would never) (hurt|kill|harm) (herself|himself|themselves|myself)\b",
-    r"\bnao (penso|pensando|to pensando|estou pensando) em (suicid|me matar|me machucar|morrer)",
+    r"\bnao (penso|pensando|to pensando|estou pensando) em (suicid|me matar|me machucar|morrer|fazer besteira)",
     r"\b(nao|nem) (quero|vou) me (matar|machucar)\b|\bnao vou fazer (uma )?besteira\b",
     r"(とか|わけ)(では|じゃ)(ない|なく)|ではないけど|じゃないけど|つもりはない",
-    r"(言い過ぎ|いいすぎ|大げさ|おおげさ|冗談(で|だ|なの)|じょうだん(で|だ|なの)|ふざけて)",
+    r"(言い過ぎ|いいすぎ|大げさ|おおげさ|冗談(で|だ|なの|っぽ|ぽ)|じょうだん(で|だ|なの|っぽ|ぽ)|ふざけて)",
     r"(恥ずかし|はずかし|誤爆|ごばく|歌詞|引用)",
     r"(とは|とまでは|とかは)(思わ|おもわ|思って(い)?|おもって(い)?|言って(い)?|いって(い)?|考えて(い)?|かんがえて(い)?)(ない|ません)",
     # past and resolved
@@ -565,12 +569,16 @@ _DISCOUNT_PATTERNS = [
     r"\b(faz (muito tempo|muitos anos|\w+ anos)|ha (uns |umas )?(muitos|\w+) anos|hoje a vida ta boa)\b",
     r"\b(quando eu tinha \d+ anos|hoje tenho \d+)\b|\bse recuperando\b",
     r"\bem (janeiro|fevereiro|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro)\b",
-    r"(昔|むかし|去年|きょねん|先月|せんげつ|以前|ことがあって|ことがあ(る|り)|時期があ(った|りました)|年前|年まえ|若いころ|若い頃|(の|な)(とき|時|頃|ころ)に?)",
+    r"(昔|むかし|去年|きょねん|先月|せんげつ|以前|ことがあって|ことがあ(る|り)|時期(が|も)あ(った|りました)|年前|年まえ|若いころ|若い頃|(の|な)(とき|時|頃|ころ)に?)",
     r"(今は|いまは)(もう)?(して(い)?ない|落ち着|おちつ|治療|ちりょう)",
+    r"(今は|いまは)[^。]{0,8}(落ち着|おちつ|通院|つういん|元気|げんき)",
+    r"(自殺|じさつ)した(?![いくがかそ])",  # someone's death, told: 同じ部署の人が自殺した
     r"(何年|なんねん|何か月|何ヶ月|なんかげつ)も(やって|して)(い)?ない|の(跡|あと|傷跡|きずあと)が",
     r"(自殺|じさつ)(だった|で(亡|な)くな|した(らしい|そう|んです|人|ひと)|された)",  # a death mourned
     # about the news, a story or a game
     r"\b(news|documentary|movie|film|game|anime|celebrity|character)\b",
+    r"\b(took (his|her|their) own life|killed (himself|herself|themselves)|died by suicide|committed suicide)\b",
+    r"\b(jornal|se suicidou|tirou a propria vida)\b",
     r"\b(noticia|documentario|filme|novela|jogo|videogame|video game|personagem|famos[oa])\b",
     r"(?<!not )(?<!not a )(?<!nao e )(?<!nao eh )(?<!sem )\bdrama\b",  # "nao e drama": it is meant
     r"\b(prevencao|tcc|palestra|pesquisa|trabalho da escola|disque|primeiros socorros|cartaz)\b",

@@ -53,6 +53,12 @@ from classifier.crisis import crisis_expression
         "cansei de viver. essa noite eu termino com isso",
         "a vizinha deixou as criancas sozinhas no apato faz 2 dias",
         "minha mae falou que nao quer ser peso pra ninguem",
+        "じいちゃんが田んぼで倒れでる、息してっかわがんね",
+        "my mother-in-law has dementia and went out alone at 9pm. still not back",
+        "the baby next door has been crying for two days",
+        "the boss hit him with a stick and his head is bleeding",
+        "minha mae tem demencia e saiu de madrugada, ate agora nao voltou",
+        "acidente na fabrica, o braco dele ficou preso na prensa, ta sangrando muito",
     ],
 )
 def test_explicit_and_indirect_crisis_expressions_are_found(message: str) -> None:
@@ -138,6 +144,13 @@ def test_the_index_never_hides_a_pattern_that_matches() -> None:
         "She said clearly she won't hurt herself, but she refuses to see a doctor",
         "来月引っ越すので、このLINEも今日で最後になります。ありがとうございました",
         "essa é minha ultima mensagem aqui, amanha volto pro brasil de vez. obrigada por tudo",
+        "同じ部署の人が自殺した。何か気づけたんじゃないかって考えてる",
+        "前は本気で死にたいと思ってた時期もあったけど、今は通院して落ち着いてます",
+        "上司に毎日「次ミスったら殺すぞ」って言われてる",
+        "tenho depressao, mas nao penso em fazer besteira nem nada",
+        "vi no jornal o caso do brasileiro que se suicidou",
+        "my husband's company is bleeding money",
+        "minha sogra tem demencia e ontem saiu de casa sozinha, a policia trouxe de volta",
     ],
 )
 def test_denied_past_reported_or_joking_mentions_do_not_fire(message: str) -> None:
