@@ -132,11 +132,17 @@ def test_an_answer_lost_in_a_crash_after_the_conversation_is_still_pushed(
         lambda: [d for d in line.api.delivered_to(user) if d.via == "push"]
     )
     assert "T-" in "\n".join(pushed.texts)
-    with db() as session:
-        row = session.scalars(
-            select(OutboxItem).join(Resident).where(Resident.external_id == user)
-        ).one()
-    assert row.state == DeliveryState.sent
+
+    def sent_row() -> OutboxItem | None:
+        with db() as session:
+            row = session.scalars(
+                select(OutboxItem).join(Resident).where(Resident.external_id == user)
+            ).one()
+            return row if row.state == DeliveryState.sent else None
+
+    # The row is marked sent once the push API has answered, just after the fake API recorded
+    # the push: wait for it rather than read at once.
+    row = LinePlatform.wait(sent_row, timeout=5.0)
     assert pushed.retry_key == row.retry_key
 
 
