@@ -15,7 +15,14 @@ from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
-from classifier.text import HIRAGANA_SHIFT, Trie, lexical_form, normalize
+from classifier.text import (
+    HIRAGANA_SHIFT,
+    Trie,
+    is_romaji,
+    lexical_form,
+    normalize,
+    romaji_text_to_hiragana,
+)
 
 # ------------------------------------------------------------------ Japanese (hiragana-folded)
 _JA_CRISIS = [
@@ -73,15 +80,24 @@ _JA_CRISIS = [
     r"(殺|ころ)さ(れる|れそう|れ)",
     r"(殺|ころ)す(ぞ|って|と言|といわ|と脅|とおど|[」』\"])",
     r"(助|たす)けて(?!(もら|くれ|あげ|いただ|くださ))[^。]{0,6}(いま|今|すぐ|早く|はやく)",
-    r"(意識|いしき)が(ない|無い)|(息|いき)をしていない",
+    r"(意識|いしき)が?(ない|無い)|(息|いき)をしていない",
     r"(倒|たお)れ(て|で).{0,12}(返事|へんじ|動か|うごか|息|いき|起き上がれ|おきあがれ)",
     # no sign of life from someone for days: a welfare check, now
     r"(中|なか)から(物音|ものおと|音|おと)(が|も)?(しな|しませ)",
     r"(電話|でんわ)に(\d+|何|なん|数|すう)日(も|間|かん)?(出|で)(な|ませ)",
     r"(チャイム|インターホン|ドア|玄関)を?(鳴|な)らしても.{0,6}(返事|へんじ|応答|おうとう|反応|はんのう|出てこ|でてこ)",
     r"(雨戸|あまど)が?.{0,10}(閉|し)まったまま",
+    # emergencies happening now: choking, drowning, fire, gas, cold, a threat with fuel, a fear of harming a baby
+    r"(喉|のど)に.{0,6}(詰|つ)ま(らせ|って)|(顔|かお)が(紫|むらさき|青|あお)",
+    r"(溺|おぼ)れ(て|た|そう)|(お風呂|おふろ|風呂|ふろ|プール|ぷーる|川|かわ)に(沈|しず)んで",
+    r"(煙|けむり)が?(出て|でて|充満)|(火事|かじ)(だ|です|になって(る|います)|!|！)|(燃|も)えて(る|います)",
+    r"(火|ひ)を(つけ|付け)る(って|と)|(灯油|とうゆ|ガソリン|がそりん)(を)?(まい|撒い|かけ)",
+    r"(ガス|がす).{0,30}(応答|おうとう|返事|へんじ|反応|はんのう|出てこ|でてこ)|(体|からだ)が(冷|つめ)たく(なって|なりかけ)",
+    r"((落と|おと)して|(傷つけ|きずつけ)て|(叩|たた)いて|(殺|ころ)して)しまいそうで(怖|こわ)",
+    r"(二人|ふたり|子ども|子供|こども)(きり|だけ)で.{0,30}(帰|かえ)って(き|こ)て?(い)?ない",
     # someone with dementia missing now (cold, night, traffic)
-    r"(認知症|にんちしょう|徘徊|はいかい).{0,40}(いなくな|見当たら|みあたら|見つから|みつから|家にい(ま|な)|出ていった|でていった|行方|ゆくえ|帰ってこ(な|ず)|かえってこ(な|ず))",
+    r"(知的障害|ちてきしょうがい|自閉|じへい|障害のある|しょうがいのある).{0,40}(行方不明|ゆくえふめい|見つから|みつから|見当たら|みあたら)",
+    r"(認知症|にんちしょう|徘徊|はいかい).{0,40}(いなくな|見当たら|みあたら|見つから|みつから|家にい(ない|ません)|出ていった|出たきり|でたきり|戻りませ|戻らな|もどらな|でていった|行方|ゆくえ|帰ってこ(な|ず)|かえってこ(な|ず))",
     r"(転|ころ|倒|たお)(ん|れ).{0,8}(起き上が|おきあが)れな",
     r"(子|こ|赤ちゃん|あかちゃん|息子|むすこ|娘|むすめ|母|父|夫|妻|弟|妹|兄|姉).{0,10}ぐったり",
     r"(変|へん)な(息|いき)|(?<![利休嘆溜])(息|いき)が(変|へん|おかし)|(空|から)(シート|の(薬|くすり))",
@@ -124,7 +140,7 @@ _JA_CRISIS = [
 _JA_HYPERBOLE = [
     r"(死|し)ぬ(ほど|くらい|ぐらい)",
     r"(死|し)ぬかと(思|おも)った",
-    r"(死|し)にたい(とか|わけ|って訳)じゃ",
+    r"(死|し)にたい(?=(とか|わけ|って訳)じゃ)",  # the denial is left for the rest of the sentence
     r"(殺|ころ)さ(れる|れそう)(かと|[笑wｗ])",
     r"(消|き)えたい[〜ー～]*[（(]?[笑wｗ]",
     r"(死|し)にたくなる[wｗ笑]",
@@ -170,12 +186,12 @@ _EN_CRISIS = [
     r"\b(saving|collecting|stockpiling) (up )?(my )?(pills|meds|tablets)\b",
     r"\bon the roof\b|\b(on|at) (the|a) bridge\b|\bhow easy it would be\b",
     r"\bpainless way\b|\bhow (to|do i) (die|end it)\b",
-    r"\b(bought|got|have) (a |the )?rope\b",
-    r"\b(child|children|kids?|girl|boy|bab(y|ies)|toddlers?)\b.{0,40}\balone\b.{0,40}\b(since|for (days|two days|\d+ days)|not come back|locked)\b",
+    r"\b(bought|got|have|has|keeps?) (a |the )?rope\b",
+    r"\b(child|children|kids?|girl|boy|bab(y|ies)|toddlers?)\b.{0,60}\balone\b.{0,40}\b(since|for (days|two days|\d+ days)|not come back|locked|no food)\b",
     r"\b(child|kid|girl|boy|baby|toddler)\b.{0,40}\balone\b",
     r"\b(dementia|alzheimer'?s)\b.{0,80}\b(walked out|wandered (off|out)|went (out|missing)|left the house|is missing|missing since|haven'?t found|can'?t find|hasn'?t (come back|returned)|(still )?not back)\b",
     r"\b(crying|screaming) for (two|three|four|several|many|\d+) days\b",
-    r"\b(is|are|keeps?|still) bleeding\b(?! (money|cash|customers))|\bbleeding (a lot|badly|heavily|so much)\b|\bblood (everywhere|won'?t stop|is not stopping)\b",
+    r"\bbleeding (much|a lot)\b|\b(is|are|keeps?|still) bleeding\b(?! (money|cash|customers))|\bbleeding (a lot|badly|heavily|so much)\b|\bblood (everywhere|won'?t stop|is not stopping)\b",
     r"\b(decided|know) (that )?(this|today|tonight) is my last\b|\btoo tired to (keep going|go on|keep living|live)\b",
     r"\bif i die\b|\binsurance money\b|\b(see you|meet you|waiting) on the other side\b",
     r"\b(going to|gonna|will|want to) (do it|end it)\b",
@@ -184,10 +200,18 @@ _EN_CRISIS = [
     r"\blife (isn'?t|is not|ain'?t) worth\b|\bnot worth living\b",
     r"\b(break|breaking) in(to)?\b|\b(banging|pounding|kicking|hammering) (on )?(my|the|our) (door|window)\b",
     r"\b(says|said|threaten\w*) (he|she|they)('ll| will| would| is going to) (break|kick) (it|the door|down)\b",
-    r"\blocked (in|inside|up)\b.{0,60}\b(no food|without food|(give|feed)s? (her|him|them|me))\b",
+    r"\blocked\b.{0,30}\b(in|inside|up)\b.{0,60}\b(no food|without food|(give|feed)s? (her|him|them|me)|giving (her|him|them|me) food)\b",
     r"\b(hitting|beating|choking|kicking) (my|her|him|the)\b.{0,30}\bnow\b",
     r"\bsuicid",
-    r"\bend (my|it all|everything|my own)\b",
+    r"\bend (my|it all|everything|my own)\b|\bending (my|it all|everything)\b",
+    r"\b(i'?ll|i will) be gone (by|before|after)\b|\bmade (my|the) decision\b.{0,40}\bgone\b",
+    r"\b(just )?took (like |about |maybe )?\d+ (of )?(my )?(pills|tablets|antidepressants|sleeping pills|meds)\b",
+    r"\b(baby|child|kid|son|daughter|he|she|mom|dad|mother|father)\b.{0,20}\b(choking|can'?t breathe|cannot breathe)\b|\bturning (blue|purple)\b",
+    r"\b(he|she|they|baby|child|kid|son|daughter|someone|somebody|man|woman|boy|girl)('s| is| are| was)? (drowning|drowned|nearly drowned)\b",
+    r"\bgas\b.{0,60}\b(not (opening|answering|responding)|unconscious)\b",
+    r"\b(building|house|apartment|apato|room|kitchen|place|flat) is on fire\b|\bsmoke (is )?(coming|pouring) (out|from|under)\b",
+    r"\bheat ?stroke\b.{0,80}\b(confused|won'?t drink|not drinking|unconscious|very hot|not sweating)\b",
+    r"\b(autism|autistic|disabled|dementia|alzheimer'?s)\b.{0,80}\b(nobody can find|can'?t find|missing|ran (out|away)|wandered)\b",
     r"\bend(ing)? it\b[^.!?]{0,20}\b(tonight|today|now|soon|for good)\b",
     r"\btake my (own )?life\b",
     r"\b(want|wanna|wanted|going|gonna) (to )?die\b",
@@ -270,6 +294,13 @@ _PT_CRISIS = [
     r"\bsozinh[oa]s? (em casa )?(ha|faz|por) (dias|\d+ dias)\b",
     r"\b(deixou|largou|abandonou) (as |os |a |o )?(criancas|crianca|filhos|filhas|filh[oa]|bebe|menin[oa]s?)\b.{0,30}\bsozinh",
     r"\b(demencia|alzheimer)\b.{0,80}\b(sumiu|desapareceu|nao voltou|ninguem (acha|achou)|nao (achamos|encontramos))\b",
+    r"\bacabei de tomar\b.{0,40}\b(cartela|caixa|remedios?|comprimidos)\b|\bdepois que eu for\b",
+    r"\bengasgad[oa]\b|\bnao consegue respirar\b|\bafogando\b|\bse afogou\b",
+    r"\bincendio\b.{0,60}\b(dentro|preso|presa|fumaca)\b|\bfumaca no\b|\bgas\b.{0,60}\bnao (abre|responde|atende)\b",
+    r"\b(pele|corpo) (ta |esta )?muito quente\b.{0,40}\b(confus|parou de suar|desmai)|\bparou de suar\b",
+    r"\b(autismo|autista|deficiencia|demencia|alzheimer)\b.{0,80}\b(sumiu|desapareceu|ninguem acha|nao (achamos|encontramos)|procuramos\b.{0,30}\bnada)\b",
+    r"\b(me|nos) pegar(em)? (hoje|essa noite|esta noite)\b",
+    r"\bsozinh[oa]s?\b.{0,80}\b(sem comida|nao tem comida)\b|\b(caiu|desmaiou)\b.{0,30}\bnao responde\b",
     r"\b(saindo|sangrando) muito\b|\bsangue nao para\b|\bpres[oa] na (prensa|maquina)\b",
     r"\bnao (quer|quero) ser (um )?peso\b|\bcansei de viver\b|\b(essa|esta|hoje a) noite (eu )?(termino|acabo) com (isso|tudo)\b",
     r"\bsocorro\b.{0,80}\b(agora|ta me|esta me|vai me|sangr|bat|machuc|mat|faca|arma|respir|chutando)|\bgritando socorro\b",
@@ -535,6 +566,10 @@ class CrisisLexicon:
             found = self.latin.first(cleaned, self.latin.places(prepared), unless=_discounted)
             if found:
                 return found.group(0)
+        if not _JAPANESE.search(prepared) and is_romaji(prepared):
+            # Japanese in romaji ("kyou de owari ni shimasu"): read as kana, without the spaces
+            # between words that Japanese does not write.
+            prepared = romaji_text_to_hiragana(prepared).replace(" ", "")
         if _JAPANESE.search(prepared):
             cleaned = self.japanese_hyperbole.blank(prepared)
             found = self.japanese.first(cleaned, self.japanese.places(prepared), unless=_discounted)
@@ -552,7 +587,7 @@ _DISCOUNT_PATTERNS = [
     r"\bnao (penso|pensando|to pensando|estou pensando) em (suicid|me matar|me machucar|morrer|fazer besteira)",
     r"\b(nao|nem) (quero|vou) me (matar|machucar)\b|\bnao vou fazer (uma )?besteira\b",
     r"(とか|わけ)(では|じゃ)(ない|なく)|ではないけど|じゃないけど|つもりはない",
-    r"(言い過ぎ|いいすぎ|大げさ|おおげさ|冗談(で|だ|なの|っぽ|ぽ)|じょうだん(で|だ|なの|っぽ|ぽ)|ふざけて)",
+    r"(口ぐせ|口癖|くちぐせ|口走|くちばし|売り言葉|言ってるけど|いってるけど|ネタ|ねた|言い過ぎ|いいすぎ|大げさ|おおげさ|冗談(で|だ|なの|っぽ|ぽ)|じょうだん(で|だ|なの|っぽ|ぽ)|ふざけて)",
     r"(恥ずかし|はずかし|誤爆|ごばく|歌詞|引用)",
     r"(とは|とまでは|とかは)(思わ|おもわ|思って(い)?|おもって(い)?|言って(い)?|いって(い)?|考えて(い)?|かんがえて(い)?)(ない|ません)",
     # past and resolved
@@ -572,6 +607,7 @@ _DISCOUNT_PATTERNS = [
     r"(昔|むかし|去年|きょねん|先月|せんげつ|以前|ことがあって|ことがあ(る|り)|時期(が|も)あ(った|りました)|年前|年まえ|若いころ|若い頃|(の|な)(とき|時|頃|ころ)に?)",
     r"(今は|いまは)(もう)?(して(い)?ない|落ち着|おちつ|治療|ちりょう)",
     r"(今は|いまは)[^。]{0,8}(落ち着|おちつ|通院|つういん|元気|げんき)",
+    r"(無事|ぶじ)(でした|だった|です)|すぐ(取|と)れ|もう(して|やって)(い)?ない",  # it ended well
     r"(自殺|じさつ)した(?![いくがかそ])",  # someone's death, told: 同じ部署の人が自殺した
     r"(何年|なんねん|何か月|何ヶ月|なんかげつ)も(やって|して)(い)?ない|の(跡|あと|傷跡|きずあと)が",
     r"(自殺|じさつ)(だった|で(亡|な)くな|した(らしい|そう|んです|人|ひと)|された)",  # a death mourned
@@ -579,9 +615,11 @@ _DISCOUNT_PATTERNS = [
     r"\b(news|documentary|movie|film|game|anime|celebrity|character)\b",
     r"\b(took (his|her|their) own life|killed (himself|herself|themselves)|died by suicide|committed suicide)\b",
     r"\b(jornal|se suicidou|tirou a propria vida)\b",
-    r"\b(noticia|documentario|filme|novela|jogo|videogame|video game|personagem|famos[oa])\b",
+    r"\b(noticia|documentario|filme|novela|personagem|famos[oa])\b|\b(no|do|num|um|meu|de) (jogo|videogame)\b",  # "jogando" also means throwing
     r"(?<!not )(?<!not a )(?<!nao e )(?<!nao eh )(?<!sem )\bdrama\b",  # "nao e drama": it is meant
-    r"\b(prevencao|tcc|palestra|pesquisa|trabalho da escola|disque|primeiros socorros|cartaz)\b",
+    r"\b(prevencao|tcc|palestra|pesquisa|trabalho da (escola|faculdade)|faculdade|disque|primeiros socorros|cartaz)\b",
+    r"\bse um dia\b|\bcaso um dia\b|\bif (one day|someday) i\b|\b(just )?in general\b",  # asked in general
+    r"\b(policia|police) (ja )?(achou|encontrou|found|brought)\b|(警察|けいさつ)に(保護|ほご)され",  # found
     r"\b(prevention|hotline number|school project|research|presentation|awareness|first aid|helplines for|list of)\b",
     r"\b(notary|property|inheritance|lawyer|estate)\b",
     r"(ニュース|報道|ドラマ|映画|アニメ|ゲーム|人狼|ラスボス|キャラ|有名人|漫画|マンガ|小説|ドキュメンタリー|番組|プール|水泳|ごっこ)",

@@ -281,6 +281,11 @@ class LanguageGuess:
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 
 
+def is_romaji(text: str) -> bool:
+    """True when lower-cased, accent-free Latin `text` reads as Japanese written in romaji."""
+    return _is_romaji(_LATIN_WORD.findall(text))
+
+
 def _is_romaji(words: list[str]) -> bool:
     if not words:
         return False
