@@ -205,7 +205,7 @@ _EN_CRISIS = [
     r"\bsuicid",
     r"\bend (my|it all|everything|my own)\b|\bending (my|it all|everything)\b",
     r"\b(i'?ll|i will) be gone (by|before|after)\b|\bmade (my|the) decision\b.{0,40}\bgone\b",
-    r"\b(just )?took (like |about |maybe )?\d+ (of )?(my )?(pills|tablets|antidepressants|sleeping pills|meds)\b",
+    r"\btook (like |about |maybe )?\d+ (of )?(my )?(pills|tablets|antidepressants|sleeping pills|meds)\b",
     r"\b(baby|child|kid|son|daughter|he|she|mom|dad|mother|father)\b.{0,20}\b(choking|can'?t breathe|cannot breathe)\b|\bturning (blue|purple)\b",
     r"\b(he|she|they|baby|child|kid|son|daughter|someone|somebody|man|woman|boy|girl)('s| is| are| was)? (drowning|drowned|nearly drowned)\b",
     r"\bgas\b.{0,60}\b(not (opening|answering|responding)|unconscious)\b",
