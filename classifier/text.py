@@ -695,9 +695,9 @@ class Trie:
 
 
 @lru_cache(maxsize=16)  # the concept, hyperbole and crisis lexicons read the same text in a row
-def word_starts(text: str) -> list[int]:
-    """Where the words of `text` begin."""
-    return [m.start() for m in _WORD_START.finditer(text)]
+def word_starts(text: str) -> tuple[int, ...]:
+    """Where the words of `text` begin (a tuple: the cached answer is shared)."""
+    return tuple(m.start() for m in _WORD_START.finditer(text))
 
 
 # A character that begins a word: what follows neither a letter nor a digit ("_" counts as a
