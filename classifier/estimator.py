@@ -160,6 +160,8 @@ class DomainTagger(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             self.thresholds_[_CRISIS_COLUMN] = precise_threshold(
                 labels[:, _CRISIS_COLUMN], system_scores, self.crisis_min_precision
             )
+            # What lexicon and model together flag out of fold, for the cross-validated scores.
+            self.oof_crisis_ = system_scores >= self.thresholds_[_CRISIS_COLUMN]
         self.oof_scores_ = oof
         self.weights_ = self._fit_weights(docs, labels)
         self.classes_ = np.array(DOMAIN_IDS[: labels.shape[1]])

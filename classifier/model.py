@@ -197,9 +197,7 @@ def train(examples: Sequence[corpus.Example], *, corpus_digest: str = "", C: flo
         model.fit(docs, labels)
         models[lang] = model.to_scorer()
         predicted = (model.oof_scores_ >= model.thresholds_).astype(np.int8)
-        flagged = np.array([crisis_expression(d) is not None for d in docs])
-        predicted[np.array([moving_farewell(d) for d in docs]), _CRISIS_COLUMN] = 0
-        predicted[:, _CRISIS_COLUMN] |= flagged
+        predicted[:, _CRISIS_COLUMN] = model.oof_crisis_
         cv[lang] = _f1_summary(labels, predicted)
         cv[lang]["examples"] = len(subset)
     metadata = {
